@@ -1,0 +1,29 @@
+"""Engine failures, each classified so the CLI can pick its exit code and process_video can
+decide between an SQS retry and a refund."""
+
+from __future__ import annotations
+
+
+class StudyBuddyError(Exception):
+    """Base class. ``message`` is shown to users: plain words, no internals."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, retryable: bool | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if retryable is not None:
+            self.retryable = retryable
+
+
+class TranscriptError(StudyBuddyError):
+    """No transcript could be had: private, removed, age-restricted, no captions (permanent);
+    network, blocked by YouTube, rate limited (transient)."""
+
+
+class ProviderError(StudyBuddyError):
+    """The LLM provider failed: bad request or auth (permanent); 429, 5xx, overloaded (transient)."""
+
+
+class ConfigurationError(StudyBuddyError):
+    """A missing key or an unknown provider/model option: the user must change something."""
