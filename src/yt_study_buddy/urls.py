@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-VIDEO_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{11}$")
+# ``\Z``, not ``$``: ``$`` also matches before a trailing newline, so ``watch?v=<id>%0A`` would
+# yield an ID ending in a newline.
+VIDEO_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{11}\Z")
 
 # Exact host names (after lower-casing and dropping a trailing dot). A suffix match would
 # accept look-alikes such as ``youtube.com.evil.example``, so there is none.
@@ -25,6 +27,8 @@ _WATCH_HOSTS = frozenset(
 _SHORT_HOSTS = frozenset({"youtu.be", "www.youtu.be"})
 # Path prefixes whose next segment is the video ID.
 _ID_PATH_PREFIXES = frozenset({"shorts", "embed", "live", "v", "e"})
+# ``/embed/videoseries?list=...`` embeds a playlist; the word happens to be 11 letters long.
+_NOT_VIDEO_IDS = frozenset({"videoseries"})
 
 
 class InvalidYouTubeURL(ValueError):
@@ -70,7 +74,7 @@ def extract_video_id(url: str) -> str:
             candidate = segments[1]
     else:
         raise InvalidYouTubeURL("The URL is not on a YouTube domain.")
-    if candidate is None:
+    if candidate is None or candidate in _NOT_VIDEO_IDS:
         raise InvalidYouTubeURL("The URL does not name a YouTube video.")
     if not VIDEO_ID_PATTERN.match(candidate):
         raise InvalidYouTubeURL("The video ID must be 11 characters of letters, digits, '-' or '_'.")
