@@ -8,6 +8,7 @@ One JSON object per line on stdout: ``{"step": ..., "progress": 0-100, "message"
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any, TextIO
@@ -132,6 +133,8 @@ def parse_line(line: str | bytes) -> ProgressEvent | None:
     message = data.get("message")
     if isinstance(progress, bool) or not isinstance(progress, int | float) or not isinstance(message, str):
         return None
+    if not math.isfinite(progress):  # json.loads accepts NaN and Infinity; int() of them raises
+        return None
     allowed = COMPLETED_FIELDS if step is Step.COMPLETED else ERROR_FIELDS if step is Step.ERROR else ()
     extra = {key: data[key] for key in allowed if key in data}
     if step is Step.COMPLETED and not all(key in extra for key in COMPLETED_FIELDS):
@@ -139,5 +142,6 @@ def parse_line(line: str | bytes) -> ProgressEvent | None:
     if step is Step.ERROR:
         extra.setdefault("error", message)
         extra.setdefault("failed_step", Step.STARTING.value)
-        extra["retryable"] = bool(extra.get("retryable", False))
+        # Only a JSON true retries: a string such as "false" must not turn into a retry.
+        extra["retryable"] = extra.get("retryable") is True
     return ProgressEvent(step, max(0, min(100, int(progress))), message, extra)
