@@ -1,0 +1,196 @@
+"""Caption file formats to segments: WebVTT, SRT, youtube-transcript-api JSON (and yt-dlp json3), text.
+
+Standard library only. YouTube's auto-caption WebVTT is the hard case: each cue shows two lines,
+the first repeating the line the previous cue finished, the second filling in word by word with
+inline ``<00:00:01.000><c> word</c>`` tags, and a 10 ms cue in between repeats the finished line
+alone. Kept naively, every spoken line appears two or three times. Here a caption line already
+shown by the cue before is dropped, so each line is emitted once, at the time it started.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Iterator
+
+from yt_study_buddy.models import Segment
+
+#: Speech rate used to give untimed plain text plausible timestamps (words per second ~ 150/min).
+WORDS_PER_SECOND = 2.5
+
+_TIMING = re.compile(
+    r"^\s*(?P<start>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<end>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
+)
+# Markup only: ``<i>``, ``</c>``, ``<c.colorE5E5E5>``, ``<v Speaker>``, ``<00:00:01.000>``; a bare
+# "<" followed by a space ("if a < b") is text, as SRT files may carry it unescaped.
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
+_SSA_OVERRIDE = re.compile(r"\{\\[^}]*\}")  # ``{\an8}`` positioning codes some SRT files carry
+_SPACES = re.compile(r"\s+")
+_TXT_TIMESTAMP = re.compile(r"^\s*\[?(?P<ts>(?:\d+:)?\d{1,2}:\d{2})(?:[.,]\d+)?\]?(?:\s+|$)(?P<rest>.*)$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _seconds(stamp: str) -> float:
+    """``01:02:03.500``, ``02:03,5`` or ``2:03`` to seconds."""
+    seconds = 0.0
+    for piece in stamp.replace(",", ".").split(":"):
+        seconds = seconds * 60 + float(piece)
+    return seconds
+
+
+def clean_caption_text(text: str) -> str:
+    """Tags and positioning codes removed, entities decoded, whitespace collapsed to single spaces."""
+    text = _SSA_OVERRIDE.sub("", _TAG.sub("", text))
+    return _SPACES.sub(" ", html.unescape(text).replace("\xa0", " ")).strip()
+
+
+def _lines(text: str) -> list[str]:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _cues(text: str) -> Iterator[tuple[float, float, list[str]]]:
+    """(start, end, raw text lines) of each timed cue of a WebVTT or SRT file, in file order.
+
+    A cue is its timing line and the lines after it up to an empty line. Lines holding only
+    spaces belong to the cue: YouTube's auto-captions start and end cues with a " " line.
+    Header, NOTE, STYLE and REGION blocks have no timing line and are skipped with the cue
+    identifiers (the SRT counter, an optional WebVTT id) that precede timing lines.
+    """
+    lines = _lines(text)
+    index = 0
+    while index < len(lines):
+        match = _TIMING.match(lines[index])
+        index += 1
+        if not match:
+            continue
+        body: list[str] = []
+        while index < len(lines) and lines[index] != "" and not _TIMING.match(lines[index]):
+            body.append(lines[index])
+            index += 1
+        if index < len(lines) and _TIMING.match(lines[index]) and body and body[-1].strip().isdigit():
+            body.pop()  # the next SRT counter, in a file whose separators hold spaces
+        yield _seconds(match["start"]), _seconds(match["end"]), body
+
+
+def _dedupe_rolling(cues: Iterable[tuple[float, float, list[str]]]) -> list[Segment]:
+    """One segment per cue with what it adds, skipping lines the previous cue already showed.
+
+    Two kinds of repetition occur in real files: a line carried over unchanged from the previous
+    cue (YouTube's two-line roll-up) and a line that grows from the previous one ("so today" then
+    "so today we're going"); for the second only the new words are kept. The new lines of one
+    cue become one segment (a manual two-line cue is one sentence).
+    """
+    segments: list[Segment] = []
+    shown: list[str] = []  # the cleaned lines of the previous cue that had text
+    for start, end, raw_lines in cues:
+        lines = [line for line in (clean_caption_text(raw) for raw in raw_lines) if line]
+        if not lines:
+            continue
+        fresh_lines = []
+        for line in lines:
+            if line in shown:
+                continue
+            fresh = line
+            for previous in shown:
+                if line.startswith(previous + " "):
+                    fresh = line[len(previous) + 1 :]
+            fresh_lines.append(fresh)
+        shown = lines
+        if fresh_lines:
+            segments.append(Segment(start=start, duration=max(0.0, end - start), text=" ".join(fresh_lines)))
+    return segments
+
+
+def parse_vtt(text: str) -> list[Segment]:
+    """WebVTT (including YouTube auto-captions) to segments, rolling repeats removed."""
+    return _dedupe_rolling(_cues(text))
+
+
+def parse_srt(text: str) -> list[Segment]:
+    """SRT to segments. Roll-up captions converted to SRT repeat lines too, so the same rule applies."""
+    return _dedupe_rolling(_cues(text))
+
+
+def vtt_language(text: str) -> str | None:
+    """The ``Language: en`` header YouTube writes into its WebVTT files, if any."""
+    for line in text.lstrip("\ufeff").splitlines()[:10]:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "language" and value.strip():
+            return value.strip()
+        if _TIMING.match(line):
+            break
+    return None
+
+
+def parse_json(text: str) -> list[Segment]:
+    """youtube-transcript-api's list of ``{text, start, duration}``, also wrapped as ``{"snippets": [...]}``;
+    and yt-dlp's ``json3`` subtitles (``{"events": [{tStartMs, dDurationMs, segs: [{utf8}]}]}``).
+    """
+    data = json.loads(text)
+    if isinstance(data, dict) and "events" in data:
+        return _parse_json3(data["events"])
+    if isinstance(data, dict):
+        data = data.get("snippets", data.get("segments"))
+    if not isinstance(data, list):
+        raise ValueError("Expected a JSON list of {text, start, duration} objects.")
+    segments = []
+    for item in data:
+        if not isinstance(item, dict) or "text" not in item or "start" not in item:
+            raise ValueError("Each transcript entry needs 'text' and 'start'.")
+        cleaned = clean_caption_text(str(item["text"]))
+        if cleaned:
+            segments.append(Segment(float(item["start"]), float(item.get("duration", 0.0)), cleaned))
+    return segments
+
+
+def _parse_json3(events: list[dict]) -> list[Segment]:
+    segments = []
+    for event in events:
+        words = "".join(str(seg.get("utf8", "")) for seg in event.get("segs") or [])
+        cleaned = clean_caption_text(words)
+        if cleaned:
+            start = float(event.get("tStartMs", 0)) / 1000
+            segments.append(Segment(start, float(event.get("dDurationMs", 0)) / 1000, cleaned))
+    return segments
+
+
+def parse_txt(text: str) -> list[Segment]:
+    """Plain text. Lines starting with a timestamp (``1:23 words``, ``[01:02:03] words``, or the
+    timestamp alone on its line as YouTube's "Show transcript" panel copies) keep it; untimed text
+    is split into sentences timed at WORDS_PER_SECOND, so links into the video stay roughly right.
+    """
+    lines = [line.strip() for line in text.lstrip("\ufeff").splitlines() if line.strip()]
+    if lines and _TXT_TIMESTAMP.match(lines[0]):
+        return _parse_timed_txt(lines)
+    segments = []
+    clock = 0.0
+    for sentence in _SENTENCE_END.split(" ".join(lines)):
+        cleaned = clean_caption_text(sentence)
+        if not cleaned:
+            continue
+        duration = round(len(cleaned.split()) / WORDS_PER_SECOND, 3)
+        segments.append(Segment(round(clock, 3), duration, cleaned))
+        clock += duration
+    return segments
+
+
+def _parse_timed_txt(lines: list[str]) -> list[Segment]:
+    entries: list[tuple[float, list[str]]] = []
+    for line in lines:
+        match = _TXT_TIMESTAMP.match(line)
+        if match:
+            entries.append((_seconds(match["ts"]), [match["rest"]] if match["rest"] else []))
+        else:
+            entries[-1][1].append(line)
+    segments = []
+    for index, (start, words) in enumerate(entries):
+        cleaned = clean_caption_text(" ".join(words))
+        if not cleaned:
+            continue
+        following = entries[index + 1][0] if index + 1 < len(entries) else None
+        spoken = len(cleaned.split()) / WORDS_PER_SECOND
+        # The next timestamp bounds the line, but a long pause is not speech.
+        duration = min(following - start, 2 * spoken) if following is not None else spoken
+        segments.append(Segment(start, max(0.0, duration), cleaned))
+    return segments
