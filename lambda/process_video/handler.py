@@ -1,0 +1,26 @@
+"""SQS -> process_video: one message = one video; failed records are reported, not the batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from shared import processing
+from shared.log import logger
+
+
+def record_handler(record: SQSRecord) -> str:
+    receive_count = int(record.attributes.approximate_receive_count or 1)
+    logger.append_keys(message_id=record.message_id)
+    return processing.process_message(record.body, receive_count)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    # A processor per invocation: it holds per-batch state, and the local stack may run invocations in
+    # threads. Failed records are reported even when all failed: a retry is expected, not a function error.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,20 @@
+"""Notes in S3."""
+
+from __future__ import annotations
+
+from shared.aws import client
+
+
+def upload_to_s3(bucket: str, key: str, content: str | bytes, content_type: str = "text/markdown") -> None:
+    body = content.encode("utf-8") if isinstance(content, str) else content
+    client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type + "; charset=utf-8")
+
+
+def get_from_s3(bucket: str, key: str) -> str:
+    return client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+
+
+def generate_presigned_url(bucket: str, key: str, expires_in: int = 3600) -> str:
+    return client("s3").generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in
+    )

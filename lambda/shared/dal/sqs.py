@@ -1,0 +1,13 @@
+"""The video queue."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shared.aws import client
+
+
+def send_sqs_message(queue_url: str, message_body: dict[str, Any]) -> str:
+    response = client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message_body))
+    return str(response.get("MessageId", ""))

@@ -1,0 +1,70 @@
+"""Notes: the record in the notes table and the markdown in S3 at {user_id}/{video_id}/note.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.config import get_settings
+from shared.dal import dynamo
+from shared.dal.s3 import get_from_s3, upload_to_s3
+from shared.errors import NotFound
+from shared.ids import NOTE_ID_PATTERN, now_iso
+
+PUBLIC_FIELDS = (
+    "note_id",
+    "video_id",
+    "youtube_video_id",
+    "title",
+    "content_length",
+    "created_at",
+    "provider",
+    "model",
+    "input_tokens",
+    "output_tokens",
+)
+
+
+def s3_key(user_id: str, video_id: str) -> str:
+    return f"{user_id}/{video_id}/note.md"
+
+
+def get_owned(user_id: str, note_id: str, include_content: bool) -> dict[str, Any]:
+    """The caller's note (404 for missing or foreign, same answer), with the markdown if asked."""
+    settings = get_settings()
+    if not NOTE_ID_PATTERN.fullmatch(note_id or ""):
+        raise NotFound("Note not found")
+    note = dynamo.get_item(settings.notes_table, {"note_id": note_id})
+    if note is None or note.get("user_id") != user_id:
+        raise NotFound("Note not found")
+    result = {key: note[key] for key in PUBLIC_FIELDS if note.get(key) is not None}
+    if include_content:
+        result["content"] = get_from_s3(settings.notes_bucket, note["s3_key"])
+    return result
+
+
+def save(
+    *,
+    note_id: str,
+    video_id: str,
+    user_id: str,
+    youtube_video_id: str,
+    title: str,
+    markdown: str,
+    meta: dict[str, Any],
+) -> None:
+    """Upload then record; both writes are overwrites with a deterministic id (redelivery-safe)."""
+    settings = get_settings()
+    key = s3_key(user_id, video_id)
+    upload_to_s3(settings.notes_bucket, key, markdown)
+    record = {
+        "note_id": note_id,
+        "video_id": video_id,
+        "user_id": user_id,
+        "youtube_video_id": youtube_video_id,
+        "title": title,
+        "s3_key": key,
+        "content_length": len(markdown),
+        "created_at": now_iso(),
+        **meta,
+    }
+    dynamo.put_item(settings.notes_table, record)

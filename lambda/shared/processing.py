@@ -1,0 +1,232 @@
+"""process_video's domain: claim a video, run the CLI, store the note, or retry / refund.
+
+At-least-once delivery is normal; every state change is a conditional write, so a redelivered
+message finds the video completed, failed, or claimed by a live lease and does nothing harmful.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from shared import notes
+from shared.cli_runner import CliResult, run_cli
+from shared.config import get_secret_setting, get_settings
+from shared.dal import dynamo
+from shared.dal.dynamo import ConditionFailed
+from shared.errors import RetryLater
+from shared.ids import note_id_for, now_epoch, now_iso
+from shared.log import logger
+from shared.videos import refund_video
+from yt_study_buddy.progress import ExitCode, ProgressEvent, Step
+
+GENERIC_FAILURE = "Processing failed unexpectedly; your credit was refunded. Please try again later."
+TIMEOUT_FAILURE = "Processing took too long and was stopped; your credit was refunded."
+RETRY_MESSAGE = "A temporary problem occurred; we will retry shortly"
+_NAMES = {"#s": "status"}
+
+
+def process_message(body: str, receive_count: int) -> str:
+    """Handle one SQS message; returns what happened. Raises RetryLater for a batch item failure."""
+    video_id = str(json.loads(body)["video_id"])
+    claimed = claim(video_id)
+    if claimed is None:
+        return "skipped"
+    # The record, not the message, is the truth about whose video this is.
+    message = {key: str(claimed[key]) for key in ("video_id", "youtube_video_id", "url", "user_id")}
+    user_id, lease = message["user_id"], int(claimed["lease_until"])
+    try:
+        with tempfile.TemporaryDirectory(prefix="ytsb-") as workdir:
+            result = _run(message, lease, workdir)
+            outcome = _outcome(result, workdir)
+            if outcome is None:
+                _complete(message, result, workdir)
+                return "completed"
+    except Exception:  # noqa: BLE001 - e.g. S3 or DynamoDB failed mid-way: retry like a transient error
+        logger.exception("processing failed", extra={"video_id": video_id})
+        outcome = (GENERIC_FAILURE, True)
+    error, retryable = outcome
+    if retryable and receive_count < get_settings().max_receive_count:
+        _release(video_id, lease)
+        raise RetryLater(error)
+    refunded = refund_video(user_id, video_id, error)
+    logger.warning(
+        "video failed", extra={"video_id": video_id, "refunded": refunded, "attempt": receive_count}
+    )
+    return "failed"
+
+
+def claim(video_id: str) -> dict[str, Any] | None:
+    """queued -> processing (or take over an expired lease). None: nothing to do (finished or gone)."""
+    settings, now = get_settings(), now_epoch()
+    try:
+        return dynamo.update_item(
+            settings.videos_table,
+            {"video_id": video_id},
+            "SET #s = :processing, lease_until = :lease, attempts = if_not_exists(attempts, :zero) + :one, "
+            "status_message = :msg, updated_at = :now",
+            "attribute_exists(video_id) AND (#s = :queued OR (#s = :processing AND lease_until < :epoch))",
+            names=_NAMES,
+            values={
+                ":processing": "processing",
+                ":queued": "queued",
+                ":lease": now + settings.processing_timeout + 60,
+                ":zero": 0,
+                ":one": 1,
+                ":msg": "Processing started",
+                ":now": now_iso(),
+                ":epoch": now,
+            },
+        )
+    except ConditionFailed as exc:
+        status = (exc.item or {}).get("status")
+        if status == "processing":
+            raise RetryLater("another worker holds a live lease") from None
+        logger.info("nothing to do", extra={"video_id": video_id, "status": status})
+        return None
+
+
+def _cli_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("ANTHROPIC_API_KEY", "CLAUDE_API_KEY"):
+        if env.get(name):
+            env[name] = get_secret_setting(name)  # a Secrets Manager reference becomes the key
+    return env
+
+
+def _run(message: dict[str, Any], lease: int, workdir: str) -> CliResult:
+    settings = get_settings()
+    last_step: list[str] = []
+
+    def on_event(event: ProgressEvent) -> None:
+        if event.is_terminal or (last_step and last_step[-1] == event.step.value):
+            return
+        last_step.append(event.step.value)
+        try:
+            _progress(message["video_id"], lease, event)
+        except Exception:  # noqa: BLE001 - progress is best effort: never stop reading the CLI's output
+            logger.exception("progress update failed", extra={"video_id": message["video_id"]})
+
+    args = [message["url"], "--format", "json-progress", "--base-dir", workdir]
+    try:
+        return run_cli(
+            settings.cli_command,
+            args,
+            env=_cli_env(),
+            cwd=workdir,
+            timeout=settings.processing_timeout,
+            on_event=on_event,
+        )
+    except OSError:  # the CLI is missing or not executable: a deployment fault, not the user's
+        logger.exception("could not start the CLI")
+        return CliResult(exit_code=None, timed_out=False)
+
+
+def _progress(video_id: str, lease: int, event: ProgressEvent) -> None:
+    dynamo.update_item(
+        get_settings().videos_table,
+        {"video_id": video_id},
+        "SET progress = :p, status_message = :m, updated_at = :now",
+        "#s = :processing AND lease_until = :lease",
+        return_values="NONE",
+        names=_NAMES,
+        values={
+            ":p": event.progress,
+            ":m": event.message,
+            ":now": now_iso(),
+            ":processing": "processing",
+            ":lease": lease,
+        },
+    )
+
+
+def _outcome(result: CliResult, workdir: str) -> tuple[str, bool] | None:
+    """None on success, else (a message for the user, retryable)."""
+    terminal = result.terminal
+    if result.timed_out:
+        return TIMEOUT_FAILURE, False
+    if terminal is not None and terminal.step is Step.ERROR:
+        return str(terminal.extra.get("error") or terminal.message), terminal.retryable
+    if terminal is None or result.exit_code != 0 or _note_path(terminal, workdir) is None:
+        logger.error("CLI ended without a usable result", extra={"exit_code": result.exit_code})
+        # Exit 4 is the CLI's "transient"; a negative code is a signal (e.g. the OOM killer): both may pass.
+        code = result.exit_code
+        return GENERIC_FAILURE, code is not None and (code == ExitCode.TRANSIENT or code < 0)
+    return None
+
+
+def _note_path(event: ProgressEvent, workdir: str) -> Path | None:
+    """The completed event's note file, only if it lies inside our working directory."""
+    path = Path(str(event.extra.get("output_path", "")))
+    path = (path if path.is_absolute() else Path(workdir) / path).resolve()
+    root = Path(workdir).resolve()
+    return path if path.is_file() and path.is_relative_to(root) else None
+
+
+def _complete(message: dict[str, Any], result: CliResult, workdir: str) -> None:
+    event = result.terminal
+    assert event is not None
+    path = _note_path(event, workdir)
+    assert path is not None
+    video_id, note_id = message["video_id"], note_id_for(message["video_id"])
+    title = str(event.extra.get("video_title") or message["youtube_video_id"])
+    meta = {
+        "input_tokens": event.extra.get("input_tokens"),
+        "output_tokens": event.extra.get("output_tokens"),
+    }
+    notes.save(
+        note_id=note_id,
+        video_id=video_id,
+        user_id=message["user_id"],
+        youtube_video_id=message["youtube_video_id"],
+        title=title,
+        markdown=path.read_text(encoding="utf-8"),
+        meta=meta,
+    )
+    now = now_iso()
+    try:
+        dynamo.update_item(
+            get_settings().videos_table,
+            {"video_id": video_id},
+            "SET #s = :completed, note_id = :note, completed_at = :now, updated_at = :now, progress = :full, "
+            "title = :title, status_message = :msg REMOVE lease_until",
+            "#s = :processing",
+            return_values="NONE",
+            names=_NAMES,
+            values={
+                ":completed": "completed",
+                ":note": note_id,
+                ":now": now,
+                ":full": 100,
+                ":title": title,
+                ":msg": "Study notes ready",
+                ":processing": "processing",
+            },
+        )
+    except ConditionFailed:
+        logger.warning("video left processing before completion was recorded", extra={"video_id": video_id})
+
+
+def _release(video_id: str, lease: int) -> None:
+    """Give the video back to the queue state so the SQS retry can claim it."""
+    try:
+        dynamo.update_item(
+            get_settings().videos_table,
+            {"video_id": video_id},
+            "SET #s = :queued, status_message = :msg, updated_at = :now REMOVE lease_until",
+            "#s = :processing AND lease_until = :lease",
+            return_values="NONE",
+            names=_NAMES,
+            values={
+                ":queued": "queued",
+                ":msg": RETRY_MESSAGE,
+                ":now": now_iso(),
+                ":processing": "processing",
+                ":lease": lease,
+            },
+        )
+    except ConditionFailed:
+        logger.warning("claim already gone when releasing", extra={"video_id": video_id})

@@ -1,0 +1,147 @@
+"""Videos: submit (spend + record + queue), read, and list a user's videos newest first."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from shared import ledger
+from shared.config import get_settings
+from shared.dal import dynamo
+from shared.dal.sqs import send_sqs_message
+from shared.errors import BadRequest, DependencyUnavailable, NotFound
+from shared.ids import VIDEO_ID_PATTERN, new_video_id, now_iso
+from shared.log import logger
+from shared.pagination import decode_last_key, encode_last_key
+from yt_study_buddy.urls import InvalidYouTubeURL, extract_video_id, watch_url
+
+STATUSES = ("queued", "processing", "completed", "failed")
+PUBLIC_FIELDS = (
+    "video_id",
+    "youtube_video_id",
+    "url",
+    "status",
+    "progress",
+    "status_message",
+    "title",
+    "note_id",
+    "error",
+    "created_at",
+    "updated_at",
+    "completed_at",
+)
+QUEUE_FAILED = "We could not queue this video; your credit was refunded. Please try again."
+
+
+def validate_youtube_url(url: str) -> str:
+    """The 11-character YouTube id of ``url`` or 400 (one implementation: yt_study_buddy.urls)."""
+    try:
+        return extract_video_id(url)
+    except InvalidYouTubeURL as exc:
+        raise BadRequest("Invalid YouTube URL", {"url": str(exc)}) from None
+
+
+def public_view(video: dict[str, Any]) -> dict[str, Any]:
+    return {key: video[key] for key in PUBLIC_FIELDS if video.get(key) is not None}
+
+
+def submit(user_id: str, url: Any) -> dict[str, Any]:
+    """Warm path: one transaction (spend + video + ledger) and one SQS send."""
+    if not isinstance(url, str):
+        raise BadRequest("Invalid YouTube URL", {"url": "The URL must be a string."})
+    youtube_id = validate_youtube_url(url)
+    settings = get_settings()
+    video_id, now = new_video_id(), now_iso()
+    video = {
+        "video_id": video_id,
+        "user_id": user_id,
+        "youtube_video_id": youtube_id,
+        "url": watch_url(youtube_id),
+        "status": "queued",
+        "progress": 0,
+        "status_message": "Queued for processing",
+        "created_at": now,
+        "updated_at": now,
+        "attempts": 0,
+    }
+    put_video = ("Put", dynamo.put_op(settings.videos_table, video, "attribute_not_exists(video_id)"))
+    ledger.spend(user_id, 1, f"spend_{video_id}", video_id, [put_video])
+    message = {"video_id": video_id, "youtube_video_id": youtube_id, "url": video["url"], "user_id": user_id}
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        send_sqs_message(settings.video_queue_url, message)
+    except (BotoCoreError, ClientError):
+        logger.exception("queue send failed; refunding", extra={"video_id": video_id})
+        refund_video(user_id, video_id, QUEUE_FAILED)
+        raise DependencyUnavailable() from None
+    return {
+        "video_id": video_id,
+        "youtube_video_id": youtube_id,
+        "status": "queued",
+        "message": "Video submitted for processing",
+    }
+
+
+def refund_video(user_id: str, video_id: str, error: str) -> bool:
+    """Mark the video failed with ``error`` and give the credit back, in one transaction, once."""
+    update = dynamo.update_op(
+        get_settings().videos_table,
+        {"video_id": video_id},
+        "SET #s = :failed, #e = :error, refunded = :true, status_message = :error, updated_at = :now "
+        "REMOVE lease_until",
+        "attribute_exists(video_id) AND attribute_not_exists(refunded)",
+        {"#s": "status", "#e": "error"},
+        {":failed": "failed", ":error": error, ":true": True, ":now": now_iso()},
+    )
+    return ledger.refund(user_id, 1, video_id, [("Update", update)])
+
+
+def get_owned(user_id: str, video_id: str) -> dict[str, Any]:
+    """The caller's video, or 404 whether it is missing or someone else's (same answer)."""
+    # An id that cannot exist is answered without a read (and cannot reach DynamoDB's key limits).
+    if not VIDEO_ID_PATTERN.fullmatch(video_id or ""):
+        raise NotFound("Video not found")
+    video = dynamo.get_item(get_settings().videos_table, {"video_id": video_id})
+    if video is None or video.get("user_id") != user_id:
+        raise NotFound("Video not found")
+    return video
+
+
+def parse_limit(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return 20
+    if not re.fullmatch(r"[0-9]{1,3}", raw.strip()) or not 1 <= int(raw) <= 100:
+        raise BadRequest("Invalid limit", {"limit": "must be an integer from 1 to 100"})
+    return int(raw)
+
+
+def list_for_user(user_id: str, limit: int, status: str | None, last_key: str | None) -> dict[str, Any]:
+    """Newest first from the GSI user-index.
+
+    Without ``status``: one Query with Limit=limit. With ``status``: DynamoDB applies Limit
+    before the FilterExpression, so one query could return a short or empty page while more
+    matches exist. We therefore query page after page (no Limit, up to 1 MB each) until we
+    hold ``limit`` matches or the partition ends, and build ``last_key`` from the last item we
+    return (not from DynamoDB's LastEvaluatedKey), so the next page starts right after it.
+    """
+    if status is not None and status not in STATUSES:
+        raise BadRequest("Invalid status", {"status": f"must be one of {', '.join(STATUSES)}"})
+    start = decode_last_key(last_key, user_id) if last_key else None
+    params: dict[str, Any] = {"values": {":u": user_id}, "index": "user-index", "forward": False}
+    if status:
+        params.update(filter_expression="#s = :s", names={"#s": "status"})
+        params["values"][":s"] = status
+    table, found, more = get_settings().videos_table, [], True
+    while more and len(found) < limit:
+        items, evaluated = dynamo.query(
+            table, "user_id = :u", start_key=start, limit=None if status else limit, **params
+        )
+        found.extend(items)
+        start, more = evaluated, evaluated is not None
+    page, more = found[:limit], more or len(found) > limit
+    result: dict[str, Any] = {"videos": [public_view(video) for video in page], "count": len(page)}
+    if more and page:
+        last = page[-1]
+        result["last_key"] = encode_last_key(user_id, last["video_id"], last["created_at"])
+    return result

@@ -1,0 +1,380 @@
+"""Handlers against moto (in-process), a loopback JWKS server, and real event shapes."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import boto3
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from moto import mock_aws
+from shared import config
+
+from ytsb_local.moto_lock import serialize_dynamodb_requests
+
+REGION = "us-east-1"
+POOL_ID = "us-east-1_TestPool"
+CLIENT_ID = "test-app-client"
+ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
+WEBHOOK_SECRET = "whsec_test_secret"
+FAKE_CLI = Path(__file__).resolve().parents[1] / "fixtures" / "fake_cli.py"
+TABLES = {
+    "USERS_TABLE": "ytsb-users",
+    "VIDEOS_TABLE": "ytsb-videos",
+    "NOTES_TABLE": "ytsb-notes",
+    "CREDITS_TABLE": "ytsb-credits",
+}
+KEYS = {
+    "USERS_TABLE": "user_id",
+    "VIDEOS_TABLE": "video_id",
+    "NOTES_TABLE": "note_id",
+    "CREDITS_TABLE": "transaction_id",
+}
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "ytsb-test"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:ytsb-test"
+    aws_request_id: str = "req-1"
+
+
+@dataclass
+class Jwks:
+    url: str
+    key: rsa.RSAPrivateKey
+    kid: str
+    hits: list[str]
+
+
+@pytest.fixture(scope="session")
+def jwks() -> Iterator[Jwks]:
+    """A JWKS document served on loopback, as Cognito serves /.well-known/jwks.json."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    kid = "test-kid-1"
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    document = json.dumps({"keys": [{**public, "kid": kid, "alg": "RS256", "use": "sig"}]}).encode()
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield Jwks(f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json", key, kid, hits)
+    server.shutdown()
+
+
+@pytest.fixture
+def make_token(jwks: Jwks) -> Callable[..., str]:
+    """Mint a Cognito-shaped id token (override any claim, the header, or the signing key)."""
+
+    def mint(
+        sub: str = "user-1",
+        *,
+        key: Any = None,
+        headers: dict | None = None,
+        algorithm: str = "RS256",
+        **claims: Any,
+    ) -> str:
+        now = int(time.time())
+        payload = {
+            "sub": sub,
+            "iss": ISSUER,
+            "aud": CLIENT_ID,
+            "token_use": "id",
+            "iat": now,
+            "exp": now + 600,
+            "email": f"{sub}@example.com",
+            **claims,
+        }
+        payload = {name: value for name, value in payload.items() if value is not None}
+        return jwt.encode(
+            payload, key or jwks.key, algorithm=algorithm, headers={"kid": jwks.kid, **(headers or {})}
+        )
+
+    return mint
+
+
+@pytest.fixture(autouse=True)
+def settings_env(monkeypatch: pytest.MonkeyPatch, jwks: Jwks) -> Iterator[None]:
+    """Every setting the functions read, pointing at moto and the loopback JWKS."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "STRIPE_API_BASE", "ANTHROPIC_API_KEY", "CLAUDE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    values = {
+        **TABLES,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "NOTES_BUCKET": "ytsb-notes-test",
+        "COGNITO_REGION": REGION,
+        "COGNITO_USER_POOL_ID": POOL_ID,
+        "COGNITO_APP_CLIENT_ID": CLIENT_ID,
+        "COGNITO_JWKS_URL": jwks.url,
+        "FREE_TIER_CREDITS": "3",
+        "STRIPE_SECRET_KEY": "sk_test_12345",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "PROCESSING_TIMEOUT": "20",
+        "MAX_RECEIVE_COUNT": "3",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        "CLI_COMMAND": f"{sys.executable} {FAKE_CLI} --scenario success",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    config.reset()
+    yield
+    config.reset()
+
+
+@pytest.fixture(autouse=True)
+def aws(settings_env: None) -> Iterator[dict[str, str]]:
+    """moto with the four tables (GSIs of docs/design.md), the bucket and the queue + DLQ."""
+    serialize_dynamodb_requests()
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name=REGION)
+        for env_name, table in TABLES.items():
+            key = KEYS[env_name]
+            params: dict[str, Any] = {
+                "TableName": table,
+                "BillingMode": "PAY_PER_REQUEST",
+                "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
+            }
+            if env_name in ("VIDEOS_TABLE", "CREDITS_TABLE"):
+                params["AttributeDefinitions"] += [
+                    {"AttributeName": "user_id", "AttributeType": "S"},
+                    {"AttributeName": "created_at", "AttributeType": "S"},
+                ]
+                params["GlobalSecondaryIndexes"] = [
+                    {
+                        "IndexName": "user-index",
+                        "Projection": {"ProjectionType": "ALL"},
+                        "KeySchema": [
+                            {"AttributeName": "user_id", "KeyType": "HASH"},
+                            {"AttributeName": "created_at", "KeyType": "RANGE"},
+                        ],
+                    }
+                ]
+            ddb.create_table(**params)
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket=os.environ["NOTES_BUCKET"])
+        sqs = boto3.client("sqs", region_name=REGION)
+        queue_url = sqs.create_queue(QueueName="ytsb-video-queue")["QueueUrl"]
+        os.environ["VIDEO_QUEUE_URL"] = queue_url
+        config.reset()
+        yield {"queue_url": queue_url}
+        os.environ.pop("VIDEO_QUEUE_URL", None)
+
+
+@pytest.fixture(autouse=True)
+def ledger_invariant(aws: dict[str, str]) -> Iterator[None]:
+    """After every test: each user's balance equals the sum of that user's ledger entries."""
+    yield
+    ddb = boto3.resource("dynamodb", region_name=REGION)
+    users = ddb.Table(TABLES["USERS_TABLE"]).scan()["Items"]
+    entries = ddb.Table(TABLES["CREDITS_TABLE"]).scan()["Items"]
+    totals: Counter[str] = Counter()
+    for entry in entries:
+        totals[entry["user_id"]] += int(entry["amount"])
+    balances = {user["user_id"]: int(user["credits"]) for user in users}
+    assert set(totals) <= set(balances), "ledger entries for a user that does not exist"
+    assert balances == {user_id: totals.get(user_id, 0) for user_id in balances}
+
+
+@pytest.fixture
+def context() -> LambdaContext:
+    return LambdaContext(aws_request_id=str(uuid.uuid4()))
+
+
+@pytest.fixture
+def api_event(make_token: Callable[..., str]) -> Callable[..., dict[str, Any]]:
+    """An API Gateway REST proxy event, signed in as ``user`` unless ``token``/``claims`` say otherwise."""
+
+    def build(
+        method: str,
+        resource: str,
+        *,
+        user: str | None = "user-1",
+        token: str | None = None,
+        body: Any = None,
+        path_params: dict | None = None,
+        query: dict | None = None,
+        headers: dict | None = None,
+        claims: dict | None = None,
+        base64_body: bool = False,
+    ) -> dict[str, Any]:
+        path = resource
+        for name, value in (path_params or {}).items():
+            path = path.replace("{" + name + "}", value)
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if token is None and user is not None and claims is None:
+            token = make_token(user)
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        raw = body if isinstance(body, str) or body is None else json.dumps(body)
+        if raw is not None and base64_body:
+            raw = base64.b64encode(raw.encode()).decode()
+        return {
+            "resource": resource,
+            "path": path,
+            "httpMethod": method,
+            "headers": all_headers,
+            "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
+            "queryStringParameters": query,
+            "multiValueQueryStringParameters": None
+            if query is None
+            else {name: [value] for name, value in query.items()},
+            "pathParameters": path_params,
+            "stageVariables": None,
+            "body": raw,
+            "isBase64Encoded": base64_body,
+            "requestContext": {
+                "resourcePath": resource,
+                "httpMethod": method,
+                "path": f"/prod{path}",
+                "stage": "prod",
+                "requestId": str(uuid.uuid4()),
+                "identity": {"sourceIp": "127.0.0.1"},
+                **({"authorizer": {"claims": claims}} if claims else {}),
+            },
+        }
+
+    return build
+
+
+@pytest.fixture
+def aws_calls() -> Counter[str]:
+    """Count AWS API calls made through the functions' cached clients (botocore 'before-call')."""
+    from shared import aws
+
+    counts: Counter[str] = Counter()
+    for service in ("dynamodb", "s3", "sqs"):
+        client = aws.client(service)
+
+        def count(model: Any, service: str = service, **_: Any) -> None:
+            counts[f"{service}.{model.name}"] += 1
+
+        client.meta.events.register("before-call.*.*", count)
+    return counts
+
+
+@pytest.fixture
+def invoke(context: LambdaContext) -> Callable[..., tuple[int, Any]]:
+    """Call a handler like Lambda does and return (status, decoded JSON body)."""
+
+    def call(handler: Callable[[dict, Any], dict], event: dict[str, Any]) -> tuple[int, Any]:
+        response = handler(event, context)
+        assert response["headers"]["Content-Type"] == "application/json"
+        return response["statusCode"], json.loads(response["body"])
+
+    return call
+
+
+@pytest.fixture(scope="session")
+def localstripe_url() -> Iterator[str]:
+    """The real localstripe app, served on loopback from a thread (its CLI binds every interface)."""
+    import asyncio
+    import warnings
+
+    from aiohttp import web
+
+    with warnings.catch_warnings():  # localstripe registers sync handlers, which aiohttp deprecates
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from localstripe.server import app
+
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app)
+    loop.run_until_complete(runner.setup())
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    loop.run_until_complete(site.start())
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=5)
+
+
+def stripe_signature(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """Stripe's scheme: t=<unix>,v1=HMAC-SHA256(secret, "<t>.<payload>")."""
+    import hashlib
+    import hmac
+
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+@pytest.fixture
+def sign() -> Callable[..., str]:
+    return stripe_signature
+
+
+@pytest.fixture
+def sqs_event() -> Callable[..., dict[str, Any]]:
+    """An SQS event as Lambda's event source mapping delivers it."""
+
+    def build(*bodies: dict[str, Any], receive_count: int = 1) -> dict[str, Any]:
+        return {
+            "Records": [
+                {
+                    "messageId": str(uuid.uuid4()),
+                    "receiptHandle": "handle",
+                    "body": json.dumps(body),
+                    "attributes": {
+                        "ApproximateReceiveCount": str(receive_count),
+                        "SentTimestamp": "1700000000000",
+                        "SenderId": "AIDATEST",
+                        "ApproximateFirstReceiveTimestamp": "1700000000000",
+                    },
+                    "messageAttributes": {},
+                    "md5OfBody": "0",
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:ytsb-video-queue",
+                    "awsRegion": REGION,
+                }
+                for body in bodies
+            ]
+        }
+
+    return build
+
+
+@pytest.fixture
+def use_cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Point CLI_COMMAND at the fake CLI with a scenario (and optionally record its argv/env)."""
+
+    def configure(scenario: str, record: Path | None = None, timeout: int | None = None) -> None:
+        command = f"{sys.executable} {FAKE_CLI} --scenario {scenario}"
+        if record:
+            command += f" --record {record}"
+        monkeypatch.setenv("CLI_COMMAND", command)
+        if timeout:
+            monkeypatch.setenv("PROCESSING_TIMEOUT", str(timeout))
+        config.get_settings.cache_clear()
+
+    return configure

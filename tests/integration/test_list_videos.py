@@ -1,0 +1,121 @@
+"""GET /videos: newest first from the GSI, limit, status filter, opaque last_key."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+
+import pytest
+from list_videos.handler import lambda_handler as list_videos
+from shared import ledger
+from shared.config import get_settings
+from shared.dal import dynamo
+
+USER = "user-1"
+
+
+def seed(user_id: str, count: int, status_of=lambda index: "queued") -> list[str]:
+    """Put ``count`` videos with increasing created_at; returns ids newest first."""
+    ids = []
+    for index in range(count):
+        video_id = f"video_{1700000000 + index}_{secrets.token_hex(6)}"
+        dynamo.put_item(
+            get_settings().videos_table,
+            {
+                "video_id": video_id,
+                "user_id": user_id,
+                "youtube_video_id": "dQw4w9WgXcQ",
+                "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+                "status": status_of(index),
+                "progress": 0,
+                "created_at": f"2024-10-29T12:00:{index:02d}.000Z",
+                "updated_at": "2024-10-29T12:00:00.000Z",
+            },
+        )
+        ids.append(video_id)
+    return ids[::-1]
+
+
+def page(invoke, api_event, user: str = USER, **query) -> tuple[int, dict]:
+    return invoke(list_videos, api_event("GET", "/videos", user=user, query=query or None))
+
+
+def test_given_25_videos_when_paging_by_10_then_newest_first_without_gaps(invoke, api_event, aws_calls):
+    expected = seed(USER, 25)
+    seed("someone-else", 3)
+    seen, token, calls = [], None, []
+    while True:
+        aws_calls.clear()
+        status, body = page(invoke, api_event, limit="10", **({"last_key": token} if token else {}))
+        calls.append(aws_calls["dynamodb.Query"])
+        assert status == 200 and body["count"] == len(body["videos"])
+        seen += [video["video_id"] for video in body["videos"]]
+        token = body.get("last_key")
+        if not token:
+            break
+    assert seen == expected
+    assert calls == [1, 1, 1]  # one query per page
+
+
+def test_given_no_limit_then_default_20(invoke, api_event):
+    seed(USER, 22)
+    status, body = page(invoke, api_event)
+    assert status == 200 and body["count"] == 20 and "last_key" in body
+
+
+def test_given_sparse_matches_when_filtering_by_status_then_pages_are_full(invoke, api_event):
+    # Given 30 videos of which every 7th is completed (the rest would make short pages)
+    expected = seed(USER, 30, status_of=lambda index: "completed" if index % 7 == 0 else "failed")
+    completed = [vid for position, vid in enumerate(expected) if (29 - position) % 7 == 0]
+    seen, token = [], None
+    while True:
+        query = {"limit": "2", "status": "completed", **({"last_key": token} if token else {})}
+        status, body = page(invoke, api_event, **query)
+        assert status == 200
+        assert body["videos"] or not seen, "an empty page while more matches exist"
+        assert all(video["status"] == "completed" for video in body["videos"])
+        seen += [video["video_id"] for video in body["videos"]]
+        token = body.get("last_key")
+        if not token:
+            break
+        assert body["count"] == 2
+    assert seen == completed
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"limit": "0"},
+        {"limit": "101"},
+        {"limit": "ten"},
+        {"limit": "-1"},
+        {"limit": "\u00b2"},  # str.isdigit() says yes, int() says no
+        {"limit": "\u0661\u0660"},  # Arabic-Indic "10": not an ASCII number
+        {"status": "done"},
+        {"last_key": "!!!"},
+        {"last_key": "e30"},
+    ],
+)
+def test_given_bad_query_when_listing_then_400(invoke, api_event, query):
+    assert page(invoke, api_event, **query)[0] == 400
+
+
+def test_given_another_users_token_when_listing_then_400(invoke, api_event):
+    seed("victim", 5)
+    status, body = page(invoke, api_event, user="victim", limit="2")
+    assert status == 200 and body["last_key"]
+    assert page(invoke, api_event, user="attacker", last_key=body["last_key"])[0] == 400
+
+
+def test_given_forged_token_of_wrong_shape_when_listing_then_400(invoke, api_event):
+    forged = {"u": USER, "v": "video_1_zzzz", "c": "2024"}
+    token = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode()
+    assert page(invoke, api_event, last_key=token)[0] == 400
+
+
+def test_given_new_user_when_listing_then_empty_and_no_user_created(invoke, api_event):
+    status, body = page(invoke, api_event)
+    assert (status, body) == (200, {"videos": [], "count": 0})
+    assert dynamo.get_item(get_settings().users_table, {"user_id": USER}) is None
+    assert ledger.get_user_credits(USER) == 3
