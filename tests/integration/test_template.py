@@ -1,0 +1,218 @@
+"""template.yaml against cfn-lint, docs/design.md, the handlers, and the code itself (no drift).
+
+The autouse fixtures of this folder's conftest run each test inside moto's ``mock_aws`` with the
+default ``ytsb-*`` tables already there, so the drift test builds its own resources from the
+template under another ``Prefix`` and checks that the code writes to those.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from shared import config
+
+from ytsb_local.aws import create_buckets, create_queues, create_tables, create_user_pools
+from ytsb_local.stack import function_environment
+from ytsb_local.template import (
+    TEMPLATE_PATH,
+    Resolver,
+    api_routes,
+    function_property,
+    load_template,
+    queue_consumer,
+    resources_of_type,
+)
+
+REGION = "us-east-1"
+DESIGN = Path(__file__).resolve().parents[2] / "docs" / "design.md"
+EXPECTED_ROUTES = {
+    ("POST", "/videos"), ("GET", "/videos"), ("GET", "/videos/{video_id}"), ("GET", "/notes/{note_id}"),
+    ("POST", "/credits/purchase"), ("GET", "/credits"), ("POST", "/webhooks/stripe"),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_template()
+
+
+def _design_tables() -> dict[str, dict[str, Any]]:
+    """The tables section of docs/design.md: env var -> {name, key, gsi}."""
+    rows = re.findall(
+        r"^\| `(\w+_TABLE)` \| `([\w-]+)` \| `(\w+)` \(S\) \| (.+) \|$", DESIGN.read_text(), re.M
+    )
+    tables = {}
+    for env, name, key, gsi in rows:
+        m = re.match(r"`([\w-]+)`: `(\w+)` \(S\) HASH, `(\w+)` \(S\) RANGE, projection (\w+)", gsi)
+        tables[env] = {"name": name, "key": key, "gsi": m.groups() if m else None}
+    return tables
+
+
+def _design_env_names() -> set[str]:
+    section = DESIGN.read_text().split("## Environment variables", 1)[1]
+    return set(re.findall(r"`([A-Z][A-Z0-9_]+)`", section))
+
+
+def test_given_the_template_when_cfn_lint_runs_then_it_reports_nothing() -> None:
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), str(TEMPLATE_PATH)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_given_design_md_then_each_table_has_its_name_key_and_gsi(template: dict[str, Any]) -> None:
+    design = _design_tables()
+    assert set(design) == {"USERS_TABLE", "VIDEOS_TABLE", "NOTES_TABLE", "CREDITS_TABLE"}
+    resolver = Resolver(template, REGION)
+    by_name = {
+        resolver.resolve(spec["Properties"]["TableName"]): spec["Properties"]
+        for spec in resources_of_type(template, "AWS::DynamoDB::Table").values()
+    }
+    assert set(by_name) == {t["name"] for t in design.values()}
+    for table in design.values():
+        props = by_name[table["name"]]
+        assert props["KeySchema"] == [{"AttributeName": table["key"], "KeyType": "HASH"}]
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        indexes = props.get("GlobalSecondaryIndexes", [])
+        if table["gsi"] is None:
+            assert indexes == []
+            continue
+        index_name, hash_key, range_key, projection = table["gsi"]
+        assert indexes == [{
+            "IndexName": index_name, "Projection": {"ProjectionType": projection},
+            "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"},
+                          {"AttributeName": range_key, "KeyType": "RANGE"}],
+        }]  # fmt: skip
+
+
+def test_given_default_prefix_then_table_names_equal_the_code_defaults(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the code's settings with no table variables set
+    for name in ("USERS_TABLE", "VIDEOS_TABLE", "NOTES_TABLE", "CREDITS_TABLE"):
+        monkeypatch.delenv(name, raising=False)
+    config.reset()
+    settings = config.get_settings()
+    # Then the template's names (default Prefix) are the code's defaults
+    resolver = Resolver(template, REGION)
+    names = {logical: resolver.resolve(spec["Properties"]["TableName"])
+             for logical, spec in resources_of_type(template, "AWS::DynamoDB::Table").items()}  # fmt: skip
+    assert sorted(names.values()) == sorted(
+        [settings.users_table, settings.videos_table, settings.notes_table, settings.credits_table]
+    )
+
+
+def test_given_every_function_then_its_environment_uses_only_design_names(template: dict[str, Any]) -> None:
+    allowed = _design_env_names() | {"POWERTOOLS_SERVICE_NAME"}
+    for name in resources_of_type(template, "AWS::Serverless::Function"):
+        own = template["Resources"][name]["Properties"].get("Environment", {}).get("Variables", {})
+        assert set(own) <= allowed, (name, set(own) - allowed)
+
+
+def test_given_the_api_then_each_route_reaches_a_handler_with_lambda_handler(
+    template: dict[str, Any],
+) -> None:
+    routes = api_routes(template)
+    assert {(r.method, r.path) for r in routes} == EXPECTED_ROUTES
+    for route in routes:
+        module_name, _, attribute = route.handler.rpartition(".")
+        assert attribute == "lambda_handler"
+        assert callable(getattr(importlib.import_module(module_name), attribute)), route
+
+
+def test_given_the_api_then_only_the_stripe_webhook_skips_the_cognito_authorizer(
+    template: dict[str, Any],
+) -> None:
+    unauthenticated = {(r.method, r.path) for r in api_routes(template) if not r.authorized}
+    assert unauthenticated == {("POST", "/webhooks/stripe")}
+    api = next(iter(resources_of_type(template, "AWS::Serverless::Api").values()))
+    authorizers = api["Properties"]["Auth"]["Authorizers"]
+    default = api["Properties"]["Auth"]["DefaultAuthorizer"]
+    assert "UserPoolArn" in authorizers[default]  # a Cognito user pool authorizer
+
+
+def test_given_the_queue_then_visibility_is_six_times_the_consumer_timeout_and_dlq_after_3(
+    template: dict[str, Any],
+) -> None:
+    consumer, queue, event = queue_consumer(template)
+    props = template["Resources"][queue]["Properties"]
+    assert props["VisibilityTimeout"] >= 6 * int(function_property(template, consumer, "Timeout"))
+    assert props["RedrivePolicy"]["maxReceiveCount"] == 3
+    assert event["BatchSize"] == 1
+    assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    env = template["Resources"][consumer]["Properties"]["Environment"]["Variables"]
+    assert int(env["MAX_RECEIVE_COUNT"]) == props["RedrivePolicy"]["maxReceiveCount"]
+    assert int(env["PROCESSING_TIMEOUT"]) < int(function_property(template, consumer, "Timeout"))
+
+
+def test_given_function_policies_then_no_wildcard_actions_or_resources(template: dict[str, Any]) -> None:
+    resolver = Resolver(template, REGION)
+    for name, spec in resources_of_type(template, "AWS::Serverless::Function").items():
+        text = json.dumps(spec["Properties"].get("Policies", []))
+        assert '"*"' not in text and ":*" not in text, name
+        for policy in spec["Properties"].get("Policies", []):
+            assert isinstance(policy, dict), f"{name}: use explicit statements, not SAM policy templates"
+        assert resolver.resolve(function_property(template, name, "Runtime")) == "python3.13"
+        assert function_property(template, name, "Architectures") == ["arm64"]
+
+
+def test_given_resources_built_from_the_template_when_the_code_runs_then_it_uses_them(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given every resource created from the template's own properties, under another prefix
+    resolver = Resolver(template, REGION, {"Prefix": "drift"})
+    create_tables(boto3.client("dynamodb", region_name=REGION), resolver)
+    create_queues(boto3.client("sqs", region_name=REGION), resolver)
+    create_buckets(boto3.client("s3", region_name=REGION), resolver)
+    create_user_pools(boto3.client("cognito-idp", region_name=REGION), resolver)
+    env = function_environment(resolver)
+    for name in (
+        "USERS_TABLE",
+        "VIDEOS_TABLE",
+        "NOTES_TABLE",
+        "CREDITS_TABLE",
+        "VIDEO_QUEUE_URL",
+        "NOTES_BUCKET",
+    ):
+        monkeypatch.setenv(name, env[name])
+    config.reset()
+    from shared import ledger, videos
+
+    # When a user is first seen, submits a video and lists videos and ledger entries (both GSIs)
+    assert ledger.get_user_credits("drift-user") == config.get_settings().free_tier_credits
+    submitted = videos.submit("drift-user", "https://youtu.be/Xq3b7LmR9tA")
+    listed = videos.list_for_user("drift-user", 1, None, None)
+    entries = ledger.recent_transactions("drift-user")
+
+    # Then they went to the template's tables and queue
+    assert [v["video_id"] for v in listed["videos"]] == [submitted["video_id"]]
+    assert {e["type"] for e in entries} == {"grant", "spend"}
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    assert ddb.get_item(TableName="drift-users", Key={"user_id": {"S": "drift-user"}}).get("Item")
+    sqs = boto3.client("sqs", region_name=REGION)
+    messages = sqs.receive_message(QueueUrl=env["VIDEO_QUEUE_URL"]).get("Messages", [])
+    assert [json.loads(m["Body"])["video_id"] for m in messages] == [submitted["video_id"]]
+    attributes = sqs.get_queue_attributes(QueueUrl=env["VIDEO_QUEUE_URL"], AttributeNames=["All"])[
+        "Attributes"
+    ]
+    dlq_arn = resolver.attrs[("VideoDeadLetterQueue", "Arn")]
+    assert json.loads(attributes["RedrivePolicy"]) == {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3}
+    s3 = boto3.client("s3", region_name=REGION)
+    assert s3.get_public_access_block(Bucket=env["NOTES_BUCKET"])["PublicAccessBlockConfiguration"][
+        "BlockPublicAcls"
+    ]
+    assert s3.get_bucket_lifecycle_configuration(Bucket=env["NOTES_BUCKET"])["Rules"]
+    app_client = boto3.client("cognito-idp", region_name=REGION).describe_user_pool_client(
+        UserPoolId=resolver.refs["UserPool"], ClientId=resolver.refs["UserPoolClient"]
+    )["UserPoolClient"]
+    assert "ClientSecret" not in app_client
+    assert {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"} <= set(app_client["ExplicitAuthFlows"])
+    assert os.environ["VIDEOS_TABLE"] == "drift-videos"
