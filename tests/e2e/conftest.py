@@ -1,0 +1,126 @@
+"""One local stack (``python -m ytsb_local`` as a subprocess, free ports) shared by every e2e test.
+
+Tests talk to it as its users would: HTTP to the API, the Cognito API (boto3) to sign up and
+sign in, and the Stripe API (the stripe SDK against localstripe) to pay, as a browser would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 90
+PASSWORD = "Corr3ct-horse-battery"
+
+
+def wait_for(check: Callable[[], Any], timeout: float, interval: float = 0.2) -> Any:
+    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s; last result: {result!r}")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Start the stack on free ports with its own state dir; stop it (and its children) afterwards."""
+    state_dir = tmp_path_factory.mktemp("ytsb-state")
+    log = (state_dir / "stack.log").open("w")
+    env = {
+        **os.environ, "YTSB_PORT": "0", "YTSB_AWS_PORT": "0", "YTSB_STRIPE_PORT": "0",
+        "YTSB_STATE_DIR": str(state_dir), "YTSB_RETRY_DELAY": "1", "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }  # fmt: skip
+    for name in ("ANTHROPIC_API_KEY", "CLAUDE_API_KEY", "AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ytsb_local"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    state_file = state_dir / "local.json"
+    try:
+        wait_for(lambda: state_file.exists() or process.poll() is not None, START_TIMEOUT)
+        if process.poll() is not None:
+            raise AssertionError(f"the stack exited: {(state_dir / 'stack.log').read_text()[-3000:]}")
+        yield json.loads(state_file.read_text())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the group we created with start_new_session
+            process.wait(timeout=5)
+        log.close()
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any
+
+
+class Client:
+    """The API as a signed-in user sees it."""
+
+    def __init__(self, api_url: str, token: str | None, email: str = "") -> None:
+        self.api_url, self.token, self.email = api_url, token, email
+
+    def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Response:
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        data = body if isinstance(body, bytes) else None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.api_url + path, data=data, method=method, headers=all_headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return Response(response.status, json.loads(response.read() or b"null"))
+        except urllib.error.HTTPError as error:
+            return Response(error.code, json.loads(error.read() or b"null"))
+
+
+@pytest.fixture(scope="session")
+def new_user(stack: dict[str, Any]) -> Callable[[], Client]:
+    """Sign a fresh user up in the local Cognito pool and sign in (USER_PASSWORD_AUTH), like an app does."""
+    idp = boto3.client(
+        "cognito-idp", endpoint_url=stack["aws_endpoint_url"], region_name=stack["region"],
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )  # fmt: skip
+
+    def make() -> Client:
+        email = f"student-{uuid.uuid4().hex[:10]}@example.com"
+        idp.sign_up(ClientId=stack["user_pool_client_id"], Username=email, Password=PASSWORD)
+        auth = idp.initiate_auth(
+            ClientId=stack["user_pool_client_id"], AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+        )  # fmt: skip
+        return Client(stack["api_url"], auth["AuthenticationResult"]["IdToken"], email)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def stripe_client(stack: dict[str, Any]) -> Any:
+    import stripe
+
+    return stripe.StripeClient(stack["stripe_api_key"], base_addresses={"api": stack["stripe_api_base"]})

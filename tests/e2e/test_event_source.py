@@ -1,0 +1,89 @@
+"""The local SQS event source against moto's server, with the template's queue and DLQ.
+
+Checks what the stack relies on to behave like Lambda's event source mapping: success deletes,
+a reported failure comes back with a higher ApproximateReceiveCount, and after
+``maxReceiveCount`` (3) receives the message is in the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.e2e.conftest import wait_for
+from ytsb_local.aws import MotoServer, create_queues
+from ytsb_local.poller import SqsPoller
+from ytsb_local.template import Resolver, load_template
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def queues(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Resolver]]:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    server = MotoServer(0)
+    server.start()
+    sqs = boto3.client("sqs", endpoint_url=server.url, region_name=REGION)
+    resolver = Resolver(load_template(), REGION, {"Prefix": "poller"})
+    create_queues(sqs, resolver)
+    yield sqs, resolver
+    server.stop()
+
+
+def _poller(sqs: Any, resolver: Resolver, handler: Any) -> SqsPoller:
+    return SqsPoller(
+        sqs, resolver.refs["VideoQueue"], resolver.attrs[("VideoQueue", "Arn")], lambda: handler,
+        function_name="ProcessVideoFunction", batch_size=1, visibility_timeout=5400, function_timeout=900,
+        memory=1024, retry_delay=0, region=REGION,
+    )  # fmt: skip
+
+
+def test_given_a_handler_that_succeeds_then_the_message_is_deleted_after_one_real_shaped_event(
+    queues: tuple[Any, Resolver],
+) -> None:
+    sqs, resolver = queues
+    events: list[dict[str, Any]] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        events.append(event)
+        assert context.get_remaining_time_in_millis() > 0
+        return {"batchItemFailures": []}
+
+    sqs.send_message(QueueUrl=resolver.refs["VideoQueue"], MessageBody=json.dumps({"video_id": "v1"}))
+    poller = _poller(sqs, resolver, handler)
+    assert poller.poll_once() == 1
+    assert poller.poll_once() == 0
+    (record,) = events[0]["Records"]
+    assert record["eventSource"] == "aws:sqs" and record["eventSourceARN"].endswith(":poller-video-queue")
+    assert record["attributes"]["ApproximateReceiveCount"] == "1"
+    assert json.loads(record["body"]) == {"video_id": "v1"}
+
+
+def test_given_a_record_that_keeps_failing_then_it_is_retried_and_lands_in_the_dlq_after_3(
+    queues: tuple[Any, Resolver],
+) -> None:
+    sqs, resolver = queues
+    counts: list[str] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        counts.extend(r["attributes"]["ApproximateReceiveCount"] for r in event["Records"])
+        if len(counts) == 1:
+            raise RuntimeError("the function crashed")  # an invocation error fails the batch
+        return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]}
+
+    sqs.send_message(QueueUrl=resolver.refs["VideoQueue"], MessageBody="{}")
+    poller = _poller(sqs, resolver, handler)
+    for _ in range(5):
+        poller.poll_once()
+    assert counts == ["1", "2", "3"]
+    dead = wait_for(
+        lambda: sqs.receive_message(QueueUrl=resolver.refs["VideoDeadLetterQueue"]).get("Messages"), 5
+    )
+    assert [m["Body"] for m in dead] == ["{}"]

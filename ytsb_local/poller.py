@@ -1,0 +1,119 @@
+"""The SQS event source mapping, emulated: receive, invoke process_video, delete what succeeded.
+
+Like Lambda with ``ReportBatchItemFailures``: records listed in ``batchItemFailures`` (or the
+whole batch when the function raises) stay in the queue; the queue's redrive policy moves a
+message to the DLQ after ``maxReceiveCount`` receives (moto implements that on receive).
+One difference: a failed message comes back after ``retry_delay`` seconds rather than the
+queue's visibility timeout (5400 s), so local retries are visible in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from ytsb_local.gateway import LambdaContext
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+    """The event Lambda builds from a ReceiveMessage result."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody") or hashlib.md5(m["Body"].encode()).hexdigest(),  # noqa: S324
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        ]
+    }
+
+
+class SqsPoller:
+    """One thread polling one queue for one function."""
+
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        queue_arn: str,
+        handler: Callable[[], Handler],
+        *,
+        function_name: str,
+        batch_size: int,
+        visibility_timeout: int,
+        function_timeout: int,
+        memory: int,
+        retry_delay: int,
+        region: str,
+    ) -> None:
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
+        self.handler = handler
+        self.function_name = function_name
+        self.batch_size = batch_size
+        self.visibility_timeout = visibility_timeout
+        self.function_timeout = function_timeout
+        self.memory = memory
+        self.retry_delay = retry_delay
+        self.region = region
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqs-poller", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_once(wait_seconds=1)
+            except Exception:  # noqa: BLE001 - the poller must survive a bad batch or a blip
+                traceback.print_exc(file=sys.stderr)
+                self._stop.wait(1)
+
+    def poll_once(self, wait_seconds: int = 0) -> int:
+        """Receive one batch, invoke, settle each message; returns the number of messages received."""
+        messages = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=self.batch_size,
+            WaitTimeSeconds=wait_seconds,
+            VisibilityTimeout=self.visibility_timeout,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        context = LambdaContext(self.function_name, self.memory, self.function_timeout, region=self.region)
+        try:
+            result = self.handler()(sqs_event(messages, self.queue_arn, self.region), context) or {}
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        except Exception:  # noqa: BLE001 - an invocation error fails the whole batch, like Lambda
+            traceback.print_exc(file=sys.stderr)
+            failed = {m["MessageId"] for m in messages}
+        for m in messages:
+            if m["MessageId"] in failed:
+                self.sqs.change_message_visibility(
+                    QueueUrl=self.queue_url,
+                    ReceiptHandle=m["ReceiptHandle"],
+                    VisibilityTimeout=self.retry_delay,
+                )
+            else:
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"])
+        return len(messages)
