@@ -1,9 +1,12 @@
-"""``python -m ytsb_local [run | confirm EMAIL | token EMAIL PASSWORD]`` (``make run`` = run).
+"""``python -m ytsb_local [run | signup EMAIL PASSWORD | confirm EMAIL | token EMAIL PASSWORD | pay PI]``.
 
 run      starts the stack in the foreground until Ctrl-C; writes .ytsb/local.json when ready.
 signup   signs a user up in the local pool (confirmed at once), like a client would.
 confirm  confirms a sign-up by hand (sign-ups through the local pool are confirmed automatically).
 token    prints an id token for an existing user (handy with curl).
+pay      pays a PaymentIntent with test card 4242 at localstripe, as a browser would; the webhook follows.
+
+``make run`` is ``run``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import threading
 from typing import Any
 
 from ytsb_local.stack import LocalStack, Options
+from ytsb_local.stripe import pay_with_test_card
 
 USAGE = """
 YouTube Study Buddy is running locally (Ctrl-C stops it). Try it:
@@ -29,6 +33,7 @@ YouTube Study Buddy is running locally (Ctrl-C stops it). Try it:
   curl -s -H "Authorization: Bearer $TOKEN" $API/videos
   curl -s -H "Authorization: Bearer $TOKEN" "$API/notes/NOTE_ID?include_content=true"
   curl -s -H "Authorization: Bearer $TOKEN" -d '{{"package": "basic"}}' $API/credits/purchase
+  .venv/bin/python -m ytsb_local pay PAYMENT_INTENT_ID     # test card 4242; the webhook adds the credits
 
 Stripe (localstripe): {stripe_api_base}  key {stripe_api_key}; its webhooks go to $API/webhooks/stripe.
 Endpoints and ids: {state_file}
@@ -107,6 +112,12 @@ def token(email: str, password: str) -> None:
     print(result["AuthenticationResult"]["IdToken"])
 
 
+def pay(payment_intent_id: str) -> None:
+    state = _state()
+    status = pay_with_test_card(state["stripe_api_base"], state["stripe_api_key"], payment_intent_id)
+    print(f"{payment_intent_id}: {status}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m ytsb_local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -121,6 +132,8 @@ def main(argv: list[str] | None = None) -> None:
     p_token = sub.add_parser("token", help="print an id token")
     p_token.add_argument("email")
     p_token.add_argument("password")
+    p_pay = sub.add_parser("pay", help="pay a PaymentIntent with a test card (localstripe)")
+    p_pay.add_argument("payment_intent_id")
     args = parser.parse_args(argv)
     if args.command == "signup":
         signup(args.email, args.password)
@@ -128,6 +141,8 @@ def main(argv: list[str] | None = None) -> None:
         confirm(args.email)
     elif args.command == "token":
         token(args.email, args.password)
+    elif args.command == "pay":
+        pay(args.payment_intent_id)
     else:
         run()
 

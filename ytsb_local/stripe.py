@@ -57,3 +57,19 @@ class LocalStripe:
             asyncio.run_coroutine_threadsafe(_cleanup(), self._loop).result(timeout=5)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
+
+
+def pay_with_test_card(api_base: str, api_key: str, payment_intent_id: str) -> str:
+    """What a browser does with the client secret: attach test card 4242, then confirm.
+
+    localstripe refuses ``payment_method`` on confirm, so it is attached with an update first
+    (Stripe accepts both ways). Returns the PaymentIntent's status; localstripe then signs and
+    delivers ``payment_intent.succeeded`` to the registered webhook.
+    """
+    import stripe
+
+    client = stripe.StripeClient(api_key, base_addresses={"api": api_base})
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
+    method = client.v1.payment_methods.create(params={"type": "card", "card": card})
+    client.v1.payment_intents.update(payment_intent_id, params={"payment_method": method.id})
+    return str(client.v1.payment_intents.confirm(payment_intent_id).status)

@@ -41,10 +41,9 @@ def wait_for(check: Callable[[], Any], timeout: float, interval: float = 0.2) ->
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """Start the stack on free ports with its own state dir; stop it (and its children) afterwards."""
+def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of the stack and of ``python -m ytsb_local`` commands run against it."""
     state_dir = tmp_path_factory.mktemp("ytsb-state")
-    log = (state_dir / "stack.log").open("w")
     env = {
         **os.environ, "YTSB_PORT": "0", "YTSB_AWS_PORT": "0", "YTSB_STRIPE_PORT": "0",
         "YTSB_STATE_DIR": str(state_dir), "YTSB_RETRY_DELAY": "1", "NO_PROXY": "127.0.0.1,localhost",
@@ -52,6 +51,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     }  # fmt: skip
     for name in ("ANTHROPIC_API_KEY", "CLAUDE_API_KEY", "AWS_ENDPOINT_URL", "AWS_PROFILE"):
         env.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def stack(stack_env: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """Start the stack on free ports with its own state dir; stop it (and its children) afterwards."""
+    env = stack_env
+    state_dir = Path(env["YTSB_STATE_DIR"])
+    log = (state_dir / "stack.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "ytsb_local"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,

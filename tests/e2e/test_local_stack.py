@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -29,15 +31,6 @@ def _credits(user: Client) -> int:
     return int(response.body["credits"])
 
 
-def _pay_with_test_card(stripe_client: Any, payment_intent_id: str) -> None:
-    """What the browser does with the client secret: a card, then confirm (localstripe wants them apart)."""
-    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
-    method = stripe_client.v1.payment_methods.create(params={"type": "card", "card": card})
-    stripe_client.v1.payment_intents.update(payment_intent_id, params={"payment_method": method.id})
-    intent = stripe_client.v1.payment_intents.confirm(payment_intent_id)
-    assert intent.status == "succeeded"
-
-
 def _wait_until_done(user: Client, video_id: str) -> dict[str, Any]:
     def done() -> dict[str, Any] | None:
         response = user.call("GET", f"/videos/{video_id}")
@@ -47,8 +40,17 @@ def _wait_until_done(user: Client, video_id: str) -> dict[str, Any]:
     return wait_for(done, VIDEO_TIMEOUT)
 
 
+def _local_command(env: dict[str, str], *args: str) -> str:
+    """``python -m ytsb_local ARGS`` against the running stack, as the README shows."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ytsb_local", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_given_a_new_user_when_they_buy_a_package_then_the_webhook_adds_its_credits_once(
-    new_user: Callable[[], Client], stripe_client: Any
+    new_user: Callable[[], Client], stack_env: dict[str, str]
 ) -> None:
     # Given a user just signed up: the free tier
     user = new_user()
@@ -57,7 +59,8 @@ def test_given_a_new_user_when_they_buy_a_package_then_the_webhook_adds_its_cred
     purchase = user.call("POST", "/credits/purchase", {"package": "basic"})
     assert purchase.status == 200, purchase.body
     assert purchase.body["client_secret"] and purchase.body["payment_intent_id"].startswith("pi_")
-    _pay_with_test_card(stripe_client, purchase.body["payment_intent_id"])
+    paid = _local_command(stack_env, "pay", purchase.body["payment_intent_id"])  # the README's way
+    assert paid.strip().endswith(": succeeded"), paid
     # Then Stripe's webhook arrives and the balance rises by the package's credits
     expected = 3 + purchase.body["credits"]
     wait_for(lambda: _credits(user) == expected, 30)
