@@ -216,3 +216,37 @@ def test_given_resources_built_from_the_template_when_the_code_runs_then_it_uses
     assert "ClientSecret" not in app_client
     assert {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"} <= set(app_client["ExplicitAuthFlows"])
     assert os.environ["VIDEOS_TABLE"] == "drift-videos"
+
+
+def _watched(template: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(metric name, resource watched) -> the alarm's properties, for every alarm in the template."""
+    watched = {}
+    for spec in resources_of_type(template, "AWS::CloudWatch::Alarm").values():
+        props = spec["Properties"]
+        metrics = [q["MetricStat"]["Metric"] for q in props.get("Metrics", []) if "MetricStat" in q] or [
+            props
+        ]
+        for metric in metrics:
+            for dimension in metric["Dimensions"]:
+                value = dimension["Value"]
+                target = value.get("Ref") or value.get("Fn::GetAtt", [None])[0]
+                watched[(metric["MetricName"], target)] = props
+    return watched
+
+
+def test_given_the_alarms_then_every_promise_of_the_monitoring_section_is_watched(
+    template: dict[str, Any],
+) -> None:
+    watched = _watched(template)
+    for function in resources_of_type(template, "AWS::Serverless::Function"):
+        assert ("Errors", function) in watched and ("Throttles", function) in watched, function
+    for table in resources_of_type(template, "AWS::DynamoDB::Table"):
+        assert ("ReadThrottleEvents", table) in watched and ("WriteThrottleEvents", table) in watched, table
+    consumer, queue, _ = queue_consumer(template)
+    assert watched[("ApproximateAgeOfOldestMessage", queue)]["Threshold"] == 300
+    dlq = template["Resources"][queue]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+    assert watched[("ApproximateNumberOfMessagesVisible", dlq)]["Threshold"] == 0
+    timeout_ms = int(function_property(template, consumer, "Timeout")) * 1000
+    assert 0.5 * timeout_ms <= watched[("Duration", consumer)]["Threshold"] < timeout_ms
+    for props in watched.values():
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
