@@ -126,20 +126,24 @@ def _run(message: dict[str, Any], lease: int, workdir: str) -> CliResult:
 
 
 def _progress(video_id: str, lease: int, event: ProgressEvent) -> None:
+    _update_leased(
+        video_id,
+        lease,
+        "SET progress = :p, status_message = :m, updated_at = :now",
+        {":p": event.progress, ":m": event.message, ":now": now_iso()},
+    )
+
+
+def _update_leased(video_id: str, lease: int, update: str, values: dict[str, Any]) -> None:
+    """Change the video only while our lease holds (a taken-over video is someone else's now)."""
     dynamo.update_item(
         get_settings().videos_table,
         {"video_id": video_id},
-        "SET progress = :p, status_message = :m, updated_at = :now",
+        update,
         "#s = :processing AND lease_until = :lease",
         return_values="NONE",
         names=_NAMES,
-        values={
-            ":p": event.progress,
-            ":m": event.message,
-            ":now": now_iso(),
-            ":processing": "processing",
-            ":lease": lease,
-        },
+        values={**values, ":processing": "processing", ":lease": lease},
     )
 
 
@@ -213,20 +217,11 @@ def _complete(message: dict[str, Any], result: CliResult, workdir: str) -> None:
 def _release(video_id: str, lease: int) -> None:
     """Give the video back to the queue state so the SQS retry can claim it."""
     try:
-        dynamo.update_item(
-            get_settings().videos_table,
-            {"video_id": video_id},
+        _update_leased(
+            video_id,
+            lease,
             "SET #s = :queued, status_message = :msg, updated_at = :now REMOVE lease_until",
-            "#s = :processing AND lease_until = :lease",
-            return_values="NONE",
-            names=_NAMES,
-            values={
-                ":queued": "queued",
-                ":msg": RETRY_MESSAGE,
-                ":now": now_iso(),
-                ":processing": "processing",
-                ":lease": lease,
-            },
+            {":queued": "queued", ":msg": RETRY_MESSAGE, ":now": now_iso()},
         )
     except ConditionFailed:
         logger.warning("claim already gone when releasing", extra={"video_id": video_id})

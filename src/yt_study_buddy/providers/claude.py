@@ -29,21 +29,23 @@ _PERMANENT_HINTS = {
 }
 
 
-class ClaudeOptions(ProviderOptions):
+class _AnthropicSdkOptions(ProviderOptions):
+    """What both clients of the anthropic SDK take."""
+
+    # None: the SDK's default (ANTHROPIC_BASE_URL or api.anthropic.com; Bedrock's regional endpoint).
+    base_url: str | None = None
+    max_retries: int = 4
+    timeout: float = 600.0
+
+
+class ClaudeOptions(_AnthropicSdkOptions):
     model: str = DEFAULT_MODEL
     api_key: str | None = None
-    # None: the SDK reads ANTHROPIC_BASE_URL, else api.anthropic.com.
-    base_url: str | None = None
-    max_retries: int = 4
-    timeout: float = 600.0
 
 
-class BedrockOptions(ProviderOptions):
+class BedrockOptions(_AnthropicSdkOptions):
     model: str = DEFAULT_BEDROCK_MODEL
     region: str | None = None
-    base_url: str | None = None
-    max_retries: int = 4
-    timeout: float = 600.0
 
 
 class ClaudeProvider(Provider):
