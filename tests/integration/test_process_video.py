@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import boto3
 import pytest
@@ -14,7 +13,7 @@ from shared.config import get_settings
 from shared.dal import dynamo
 from submit_video.handler import lambda_handler as submit
 
-import yt_study_buddy
+from yt_study_buddy.samples import DEMO_VIDEO_IDS, samples_dir
 
 
 @pytest.fixture
@@ -185,10 +184,8 @@ def test_given_real_cli_offline_on_sample_transcript_then_completed(
     api_event, invoke, sqs_event, context, monkeypatch
 ):
     """The real engine (`python -m yt_study_buddy --provider offline`) end to end through process_video."""
-    samples = Path(yt_study_buddy.__file__).parent / "samples"
-    sample_id = "Xq3b7LmR9tA"
-    if not (samples / f"{sample_id}.vtt").is_file():
-        pytest.skip("the engine's bundled sample transcript is missing")
+    samples = samples_dir()
+    sample_id = DEMO_VIDEO_IDS[0]
     monkeypatch.setenv("CLI_COMMAND", f"{sys.executable} -m yt_study_buddy --provider offline")
     monkeypatch.setenv("YTSB_TRANSCRIPTS_DIR", str(samples))
     monkeypatch.setenv("PROCESSING_TIMEOUT", "120")
