@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
 from shared import config
 
+from ytsb_local.invariants import Tables, ledger_problems
 from ytsb_local.moto_lock import serialize_dynamodb_requests
 
 REGION = "us-east-1"
@@ -192,17 +193,15 @@ def aws(settings_env: None) -> Iterator[dict[str, str]]:
 
 @pytest.fixture(autouse=True)
 def ledger_invariant(aws: dict[str, str]) -> Iterator[None]:
-    """After every test: each user's balance equals the sum of that user's ledger entries."""
+    """After every test: the books balance (ytsb_local.invariants: balances, spends, refunds)."""
     yield
-    ddb = boto3.resource("dynamodb", region_name=REGION)
-    users = ddb.Table(TABLES["USERS_TABLE"]).scan()["Items"]
-    entries = ddb.Table(TABLES["CREDITS_TABLE"]).scan()["Items"]
-    totals: Counter[str] = Counter()
-    for entry in entries:
-        totals[entry["user_id"]] += int(entry["amount"])
-    balances = {user["user_id"]: int(user["credits"]) for user in users}
-    assert set(totals) <= set(balances), "ledger entries for a user that does not exist"
-    assert balances == {user_id: totals.get(user_id, 0) for user_id in balances}
+    tables = Tables(
+        users=TABLES["USERS_TABLE"],
+        videos=TABLES["VIDEOS_TABLE"],
+        notes=TABLES["NOTES_TABLE"],
+        credits=TABLES["CREDITS_TABLE"],
+    )
+    assert ledger_problems(boto3.resource("dynamodb", region_name=REGION), tables) == []
 
 
 @pytest.fixture

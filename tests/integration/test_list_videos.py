@@ -16,23 +16,25 @@ USER = "user-1"
 
 
 def seed(user_id: str, count: int, status_of=lambda index: "queued") -> list[str]:
-    """Put ``count`` videos with increasing created_at; returns ids newest first."""
+    """``count`` paid-for videos with increasing created_at (failed ones refunded); ids newest first."""
+    ledger.add_credits(user_id, count, f"seed_{secrets.token_hex(4)}", "purchase", "test credits")
     ids = []
     for index in range(count):
         video_id = f"video_{1700000000 + index}_{secrets.token_hex(6)}"
-        dynamo.put_item(
-            get_settings().videos_table,
-            {
-                "video_id": video_id,
-                "user_id": user_id,
-                "youtube_video_id": "dQw4w9WgXcQ",
-                "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-                "status": status_of(index),
-                "progress": 0,
-                "created_at": f"2024-10-29T12:00:{index:02d}.000Z",
-                "updated_at": "2024-10-29T12:00:00.000Z",
-            },
-        )
+        video = {
+            "video_id": video_id,
+            "user_id": user_id,
+            "youtube_video_id": "dQw4w9WgXcQ",
+            "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "status": status_of(index),
+            "progress": 0,
+            "created_at": f"2024-10-29T12:00:{index:02d}.000Z",
+            "updated_at": "2024-10-29T12:00:00.000Z",
+        }
+        put = ("Put", dynamo.put_op(get_settings().videos_table, video))
+        ledger.spend(user_id, 1, f"spend_{video_id}", video_id, [put])
+        if video["status"] == "failed":
+            ledger.refund(user_id, 1, video_id)
         ids.append(video_id)
     return ids[::-1]
 
