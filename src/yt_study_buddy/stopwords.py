@@ -26,5 +26,6 @@ able anybody bit call called calls came come comes different everybody
 example examples find found give gives happen happens important instead keep never often part point
 put question refer refers remember show shows showed someone somebody sometimes start started stuff
 try usually words work works
+times video videos minute minutes three four five six seven eight nine ten
 """
 STOPWORDS = frozenset(_COMMON_WORDS.split()) | frozenset(_SPOKEN_GLUE.split())
