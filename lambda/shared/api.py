@@ -52,8 +52,11 @@ def api_handler(fn: Callable[[Event, Any], Response]) -> Callable[[Event, Any], 
 
 def raw_body(event: Event) -> str:
     body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        body = base64.b64decode(body).decode("utf-8")
+    if event.get("isBase64Encoded"):  # API Gateway's encoding of a body that is not UTF-8 text
+        try:
+            body = base64.b64decode(body).decode("utf-8")
+        except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+            raise BadRequest("The request body is not valid UTF-8 text") from None
     return body
 
 
@@ -63,7 +66,7 @@ def json_body(event: Event) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply ("[[[[...")
         raise BadRequest("The request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object")

@@ -25,7 +25,7 @@ def decode_last_key(token: str, user_id: str) -> dict[str, str]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(raw)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise invalid from None
     if not isinstance(data, dict) or set(data) != {"u", "v", "c"} or data["u"] != user_id:
         raise invalid

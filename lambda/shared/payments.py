@@ -79,13 +79,20 @@ def verified_event(payload: str, signature: str | None) -> dict[str, Any]:
         )
     except (stripe.SignatureVerificationError, ValueError):
         raise BadRequest("Invalid signature") from None
+    except (AttributeError, TypeError):  # signed, but not a JSON object (the SDK assumes one)
+        raise BadRequest("Invalid event") from None
     return event.to_dict()
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else empty: a signed event of an unexpected shape is not a 500."""
+    return value if isinstance(value, dict) else {}
 
 
 def handle_event(event: dict[str, Any]) -> dict[str, Any]:
     """Apply a verified event; anything we do not act on is acknowledged (200) so Stripe stops."""
     kind = event.get("type")
-    intent = (event.get("data") or {}).get("object") or {}
+    intent = _object(_object(event.get("data")).get("object"))
     if kind == "payment_intent.succeeded":
         return {"received": True, "credited": _credit_purchase(intent)}
     if kind == "payment_intent.payment_failed":
@@ -97,13 +104,13 @@ def handle_event(event: dict[str, Any]) -> dict[str, Any]:
 
 def _credit_purchase(intent: dict[str, Any]) -> bool:
     """Credits come from OUR package table, and only if the money received matches its price."""
-    metadata = intent.get("metadata") or {}
-    intent_id, user_id = intent.get("id"), metadata.get("user_id")
-    package = PACKAGES.get(metadata.get("package", ""))
+    metadata = _object(intent.get("metadata"))
+    intent_id, user_id, name = intent.get("id"), metadata.get("user_id"), metadata.get("package")
+    package = PACKAGES.get(name) if isinstance(name, str) else None
     received = intent.get("amount_received")
     if received is None:
         received = intent.get("amount")  # localstripe sends no amount_received
-    context = {"payment_intent_id": intent_id, "package": metadata.get("package")}
+    context = {"payment_intent_id": intent_id, "package": name}
     if not (isinstance(intent_id, str) and intent_id and isinstance(user_id, str) and user_id and package):
         logger.error("succeeded payment without our metadata; nothing credited", extra=context)
         return False

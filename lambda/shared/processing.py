@@ -6,6 +6,7 @@ message finds the video completed, failed, or claimed by a live lease and does n
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -52,7 +53,13 @@ def process_message(body: str, receive_count: int) -> str:
     if retryable and receive_count < get_settings().max_receive_count:
         _release(video_id, lease)
         raise RetryLater(error)
-    refunded = refund_video(user_id, video_id, error)
+    try:
+        refunded = refund_video(user_id, video_id, error)
+    except Exception:  # noqa: BLE001 - DynamoDB failed: give the claim back so a redelivery can settle it
+        logger.exception("refund failed", extra={"video_id": video_id, "attempt": receive_count})
+        with contextlib.suppress(Exception):
+            _release(video_id, lease)
+        raise RetryLater(error) from None
     logger.warning(
         "video failed", extra={"video_id": video_id, "refunded": refunded, "attempt": receive_count}
     )
@@ -102,7 +109,12 @@ def _run(message: dict[str, Any], lease: int, workdir: str) -> CliResult:
     last_step: list[str] = []
 
     def on_event(event: ProgressEvent) -> None:
-        if event.is_terminal or (last_step and last_step[-1] == event.step.value):
+        # One write per step change; "starting" would only repeat what the claim wrote.
+        if (
+            event.is_terminal
+            or event.step is Step.STARTING
+            or (last_step and last_step[-1] == event.step.value)
+        ):
             return
         last_step.append(event.step.value)
         try:

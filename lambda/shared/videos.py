@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from shared import ledger
@@ -31,6 +32,7 @@ PUBLIC_FIELDS = (
     "completed_at",
 )
 QUEUE_FAILED = "We could not queue this video; your credit was refunded. Please try again."
+COMPENSATION_ATTEMPTS = 3
 
 
 def validate_youtube_url(url: str) -> str:
@@ -65,15 +67,21 @@ def submit(user_id: str, url: Any) -> dict[str, Any]:
         "attempts": 0,
     }
     put_video = ("Put", dynamo.put_op(settings.videos_table, video, "attribute_not_exists(video_id)"))
-    ledger.spend(user_id, 1, f"spend_{video_id}", video_id, [put_video])
     message = {"video_id": video_id, "youtube_video_id": youtube_id, "url": video["url"], "user_id": user_id}
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
+        ledger.spend(user_id, 1, f"spend_{video_id}", video_id, [put_video])
+    except (BotoCoreError, ClientError):
+        # The transaction may have committed with its answer lost: undo it if so (a no-op if not).
+        logger.exception("spend failed; compensating", extra={"video_id": video_id})
+        _compensate(user_id, video_id)
+        raise DependencyUnavailable() from None
+    try:
         send_sqs_message(settings.video_queue_url, message)
     except (BotoCoreError, ClientError):
         logger.exception("queue send failed; refunding", extra={"video_id": video_id})
-        refund_video(user_id, video_id, QUEUE_FAILED)
+        _compensate(user_id, video_id)
         raise DependencyUnavailable() from None
     return {
         "video_id": video_id,
@@ -83,16 +91,39 @@ def submit(user_id: str, url: Any) -> dict[str, Any]:
     }
 
 
+def _compensate(user_id: str, video_id: str, attempts: int = COMPENSATION_ATTEMPTS) -> None:
+    """Refund a video that will not be queued; retried, because a failure here holds a credit.
+
+    If every attempt fails, the video stays ``queued`` with its credit spent and no message: that is
+    logged at ERROR with the video id (see the README, "Reliability and security").
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    extra = {"video_id": video_id}
+    for attempt in range(attempts):
+        try:
+            refund_video(user_id, video_id, QUEUE_FAILED)
+            return
+        except (BotoCoreError, ClientError):
+            if attempt + 1 == attempts:
+                logger.exception("compensation failed: credit held by an unqueued video", extra=extra)
+                return
+            time.sleep(0.1 * (attempt + 1))
+
+
 def refund_video(user_id: str, video_id: str, error: str) -> bool:
-    """Mark the video failed with ``error`` and give the credit back, in one transaction, once."""
+    """Mark the video failed with ``error`` and give the credit back, in one transaction, once.
+
+    Never for a completed video (e.g. its completion was recorded but the answer was lost).
+    """
     update = dynamo.update_op(
         get_settings().videos_table,
         {"video_id": video_id},
         "SET #s = :failed, #e = :error, refunded = :true, status_message = :error, updated_at = :now "
         "REMOVE lease_until",
-        "attribute_exists(video_id) AND attribute_not_exists(refunded)",
+        "attribute_exists(video_id) AND attribute_not_exists(refunded) AND #s <> :completed",
         {"#s": "status", "#e": "error"},
-        {":failed": "failed", ":error": error, ":true": True, ":now": now_iso()},
+        {":failed": "failed", ":error": error, ":true": True, ":now": now_iso(), ":completed": "completed"},
     )
     return ledger.refund(user_id, 1, video_id, [("Update", update)])
 
@@ -111,7 +142,8 @@ def get_owned(user_id: str, video_id: str) -> dict[str, Any]:
 def parse_limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return 20
-    if not re.fullmatch(r"[0-9]{1,3}", raw.strip()) or not 1 <= int(raw) <= 100:
+    # Digits only: no surrounding whitespace (str.strip and int() disagree on what that is: "5\x1c").
+    if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= 100:
         raise BadRequest("Invalid limit", {"limit": "must be an integer from 1 to 100"})
     return int(raw)
 

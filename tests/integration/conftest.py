@@ -364,6 +364,23 @@ def sqs_event() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
+def message(
+    api_event: Callable[..., dict[str, Any]], invoke: Callable[..., tuple[int, Any]]
+) -> dict[str, str]:
+    """user-1 submitted a video (one credit spent): the SQS message process_video will get."""
+    from submit_video.handler import lambda_handler as submit
+
+    status, body = invoke(submit, api_event("POST", "/videos", body={"url": "https://youtu.be/dQw4w9WgXcQ"}))
+    assert status == 201
+    return {
+        "video_id": body["video_id"],
+        "youtube_video_id": "dQw4w9WgXcQ",
+        "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "user_id": "user-1",
+    }
+
+
+@pytest.fixture
 def use_cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
     """Point CLI_COMMAND at the fake CLI with a scenario (and optionally record its argv/env)."""
 

@@ -16,18 +16,6 @@ from submit_video.handler import lambda_handler as submit
 from yt_study_buddy.samples import DEMO_VIDEO_IDS, samples_dir
 
 
-@pytest.fixture
-def message(api_event, invoke) -> dict:
-    status, body = invoke(submit, api_event("POST", "/videos", body={"url": "https://youtu.be/dQw4w9WgXcQ"}))
-    assert status == 201
-    return {
-        "video_id": body["video_id"],
-        "youtube_video_id": "dQw4w9WgXcQ",
-        "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-        "user_id": "user-1",
-    }
-
-
 def video(video_id: str) -> dict:
     return dynamo.get_item(get_settings().videos_table, {"video_id": video_id}, consistent=True) or {}
 
@@ -59,9 +47,10 @@ def test_given_cli_success_then_note_stored_and_video_completed(
     seen = json.loads(record.read_text())
     assert seen["argv"][-5:-4] == [message["url"]] and "json-progress" in seen["argv"]
     assert seen["env"]["ANTHROPIC_API_KEY"] == "sk-ant-test"
-    # progress writes happen on step changes only: starting, fetching, notes, writing (not the repeated fetch)
+    # progress writes happen on step changes only: fetching, notes, writing (not "starting", which repeats
+    # the claim, nor the repeated fetch)
     assert calls == {
-        "dynamodb.UpdateItem": 1 + 4 + 1,  # claim, 4 step changes, completion
+        "dynamodb.UpdateItem": 1 + 3 + 1,  # claim, 3 step changes, completion
         "s3.PutObject": 1,
         "dynamodb.PutItem": 1,
     }

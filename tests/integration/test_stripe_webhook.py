@@ -28,6 +28,7 @@ def intent_event(
         "currency": currency,
         "metadata": {"user_id": user_id, "package": package, "credits": credits},
     }
+    intent["metadata"] = {key: value for key, value in intent["metadata"].items() if value is not None}
     if received is not None:
         intent["amount_received"] = received
     return json.dumps({"id": "evt_1", "object": "event", "type": kind, "data": {"object": intent}})
@@ -114,3 +115,124 @@ def test_given_purchase_for_unseen_user_then_user_created_with_grant_and_purchas
     payload = intent_event(user_id="brand-new")
     deliver(api_event, invoke, payload, sign(payload))
     assert ledger.get_user_credits("brand-new") == 3 + 25
+
+
+# --- nothing is credited unless it is owed, whatever a signed event says ------------------------
+
+
+def credits_entries() -> list[dict]:
+    import boto3
+
+    return boto3.resource("dynamodb").Table("ytsb-credits").scan(ConsistentRead=True)["Items"]
+
+
+def signed_event(kind: str, intent: dict) -> str:
+    return json.dumps({"id": "evt_x", "object": "event", "type": kind, "data": {"object": intent}})
+
+
+BASIC = {"id": "pi_x", "object": "payment_intent", "amount": 999, "amount_received": 999, "currency": "usd"}
+NOT_OWED = {
+    "overpaid": intent_event(package="basic", amount=1999, received=1999, intent_id="pi_a"),
+    "amount-right-but-received-short": intent_event(
+        package="basic", amount=999, received=998, intent_id="pi_b"
+    ),
+    "premium-metadata-basic-price": intent_event(
+        package="premium", amount=999, received=999, intent_id="pi_c"
+    ),
+    "currency-missing": signed_event(
+        "payment_intent.succeeded",
+        {**BASIC, "id": "pi_d", "currency": None, "metadata": {"user_id": "user-1", "package": "basic"}},
+    ),
+    "metadata-without-user-id": intent_event(user_id=None, intent_id="pi_e"),
+    "user-id-not-a-string": signed_event(
+        "payment_intent.succeeded", {**BASIC, "id": "pi_f", "metadata": {"user_id": 1, "package": "basic"}}
+    ),
+    "metadata-without-package": intent_event(package=None, intent_id="pi_g"),
+    "package-is-a-list": signed_event(
+        "payment_intent.succeeded",
+        {**BASIC, "id": "pi_h", "metadata": {"user_id": "user-1", "package": ["basic"]}},
+    ),
+    "metadata-is-a-list": signed_event(
+        "payment_intent.succeeded", {**BASIC, "id": "pi_i", "metadata": ["user-1"]}
+    ),
+    "no-metadata": signed_event("payment_intent.succeeded", {**BASIC, "id": "pi_j"}),
+    "no-intent-id": signed_event(
+        "payment_intent.succeeded",
+        {**BASIC, "id": None, "metadata": {"user_id": "user-1", "package": "basic"}},
+    ),
+    "intent-not-an-object": json.dumps(
+        {"id": "evt_x", "object": "event", "type": "payment_intent.succeeded", "data": {"object": "pi_k"}}
+    ),
+    "data-not-an-object": json.dumps(
+        {"id": "evt_x", "object": "event", "type": "payment_intent.succeeded", "data": "pi_l"}
+    ),
+}
+IGNORED = ("charge.succeeded", "payment_intent.created", "checkout.session.completed", "invoice.paid")
+
+
+def test_given_signed_events_that_owe_nothing_when_delivered_then_200_and_no_credits(
+    api_event, invoke, sign, subtests
+):
+    # Given a user with the free tier
+    ledger.ensure_user("user-1")
+    cases = {**NOT_OWED, **{f"ignored:{kind}": intent_event(kind=kind, intent_id="pi_z") for kind in IGNORED}}
+    for name, payload in cases.items():
+        with subtests.test(case=name):
+            # When a correctly signed event arrives, then it is acknowledged, never a 500, and owes nothing
+            status, body = deliver(api_event, invoke, payload, sign(payload))
+            assert status == 200 and body.get("credited") in (False, None)
+            assert ledger.get_user_credits("user-1") == 3
+    assert [entry["type"] for entry in credits_entries()] == ["grant"]
+
+
+def test_given_signature_problems_when_delivered_then_400_and_no_credits(api_event, invoke, sign, subtests):
+    import hashlib
+    import hmac
+
+    payload = intent_event()
+    now = int(time.time())
+    timestamp, digest = now, sign(payload, timestamp=now).split(",v1=")[1]
+    v0_only = f"t={timestamp},v0={digest}"
+    cases = {
+        "missing": None,
+        "empty": "",
+        "secret-of-another-endpoint": sign(payload, secret="whsec_other_endpoint"),
+        "older-than-tolerance": sign(payload, timestamp=now - 301),
+        "a-day-old": sign(payload, timestamp=now - 86_400),
+        "tampered-body": sign(intent_event(package="basic", amount=999, received=999)),
+        "v0-scheme-only": v0_only,
+        "no-timestamp": f"v1={digest}",
+        "signature-of-the-body-without-timestamp": "t={},v1={}".format(
+            now, hmac.new(b"whsec_test_secret", payload.encode(), hashlib.sha256).hexdigest()
+        ),
+    }
+    for name, signature in cases.items():
+        with subtests.test(case=name):
+            status, body = deliver(api_event, invoke, payload, signature)
+            assert (status, body) == (400, {"error": "Invalid signature", "details": {}})
+    for name, raw in {"json-array": "[1, 2]", "json-string": '"evt"', "not-json": "evt"}.items():
+        with subtests.test(case=name):
+            status, body = deliver(api_event, invoke, raw, sign(raw))
+            assert status == 400 and set(body) == {"error", "details"}
+    assert credits_entries() == []
+
+
+def test_given_signature_inside_tolerance_when_delivered_then_credited(api_event, invoke, sign):
+    payload = intent_event()
+    assert deliver(api_event, invoke, payload, sign(payload, timestamp=int(time.time()) - 290))[0] == 200
+    assert ledger.get_user_credits("user-1") == 3 + 25
+
+
+def test_given_valid_event_replayed_later_when_delivered_then_credited_once(api_event, invoke, sign):
+    # Given a purchase that was credited
+    payload = intent_event(package="basic", amount=999, received=999, credits="1000")
+    signature = sign(payload)
+    assert deliver(api_event, invoke, payload, signature)[1] == {"received": True, "credited": True}
+    # When the same delivery is replayed, and Stripe retries it later with a fresh signature
+    assert deliver(api_event, invoke, payload, signature)[1] == {"received": True, "credited": False}
+    later = sign(payload, timestamp=int(time.time()) - 30)  # a distinct, still valid signature
+    assert later != signature
+    assert deliver(api_event, invoke, payload, later)[1] == {"received": True, "credited": False}
+    # Then the package's 10 credits (not the metadata's 1000) were added once
+    assert ledger.get_user_credits("user-1") == 3 + 10
+    assert sorted(entry["type"] for entry in credits_entries()) == ["grant", "purchase"]
