@@ -3,7 +3,9 @@
 Like API Gateway's Cognito authorizer without OAuth scopes, it accepts id tokens (not access
 tokens). Differences from AWS, on purpose: an unknown path is a JSON 404 and a known path with another
 method a JSON 405 (API Gateway answers 403 "Missing Authentication Token" to both), and the
-stage prefix (``/v1``) is optional.
+stage prefix (``/v1``) is optional. Like Lambda, a request body over 6 MB is a 413 (API Gateway's own
+limit, 10 MB, is enforced before the body is read). Every answer the emulator makes itself, down to a
+malformed request line, is in the backend's JSON error shape.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ytsb_local.template import Route
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+LAMBDA_MAX_PAYLOAD = 6 * 1024 * 1024  # a synchronous invocation's request payload
+API_GATEWAY_MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway rejects more without invoking anything
 
 
 @dataclass
@@ -143,7 +148,9 @@ class ApiGateway:
         if method == "OPTIONS" and self.cors_headers:  # the CORS preflight SAM adds for each path
             return {"statusCode": 200, "headers": dict(self.cors_headers), "body": ""}
         if isinstance(matched, int):
-            return _json(405, "Method not allowed", {"method": method, "path": path})
+            response = _json(405, "Method not allowed", {"method": method, "path": path})
+            response["headers"]["Allow"] = ", ".join(self.allowed_methods(path))  # RFC 9110: a 405 lists them
+            return response
         route, path_params = matched
         event = self.event(route, method, path, path_params, url.query, headers, body, source_ip)
         if route.authorized:
@@ -151,7 +158,13 @@ class ApiGateway:
                 event["requestContext"]["authorizer"] = {"claims": self.authorize(event["headers"] or {})}
             except _Rejected as rejected:
                 return rejected.response
+        if len(body) > LAMBDA_MAX_PAYLOAD:  # Lambda refuses the invocation; nothing runs
+            return _json(413, "Request body too large", {"max_bytes": LAMBDA_MAX_PAYLOAD})
         return self.invoke(route, event)
+
+    def allowed_methods(self, path: str) -> list[str]:
+        methods = {c.route.method for c in self.routes if c.pattern.match(path)}
+        return sorted(methods | ({"OPTIONS"} if self.cors_headers else set()))
 
     def event(
         self,
@@ -218,13 +231,29 @@ class ApiGateway:
 class _RequestHandler(BaseHTTPRequestHandler):
     gateway: ApiGateway
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle on, the body of every answer on a kept-alive
+    # connection waited for the client's delayed ACK (~40 ms per request; bench/local_api.py).
+    disable_nagle_algorithm = True
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = (self.headers.get("Content-Length") or "0").strip()
+        # Refused before reading the body, so the connection cannot be reused: answer, then close.
+        if self.headers.get("Transfer-Encoding"):  # the body's end would be unknown
+            return self._reply_and_close(_json(411, "Length required", {"Content-Length": "required"}))
+        if not raw_length.isascii() or not raw_length.isdigit():
+            return self._reply_and_close(_json(400, "Invalid Content-Length"))
+        length = int(raw_length)
+        if length > API_GATEWAY_MAX_PAYLOAD:
+            return self._reply_and_close(
+                _json(413, "Request body too large", {"max_bytes": LAMBDA_MAX_PAYLOAD})
+            )
         body = self.rfile.read(length) if length else b""
         response = self.server.gateway.handle(  # type: ignore[attr-defined]
             self.command, self.path, list(self.headers.items()), body, self.client_address[0]
         )
+        self._reply(response)
+
+    def _reply(self, response: dict[str, Any]) -> None:
         payload = response.get("body") or ""
         data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode("utf-8")
         self.send_response(int(response.get("statusCode", 200)))
@@ -235,12 +264,30 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 self.send_header(name, str(value))
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+    def __getattr__(self, name: str) -> Any:
+        """Any method reaches the gateway (``do_QUERY`` too): 405 on a known path, not http.server's 501."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (bad request line, header too long, unknown method): JSON, not HTML."""
+        self.log_error("code %d, message %s", code, message)
+        phrase = self.responses.get(code, ("Error",))[0]  # never the raw request line it may quote
+        self._reply_and_close(_json(code, phrase))
+
+    def _reply_and_close(self, response: dict[str, Any]) -> None:
+        response["headers"]["Connection"] = "close"
+        self._reply(response)
+        self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
-        sys.stderr.write(f"api  {self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
+        # getattr: http.server logs a request line it could not parse before setting path and command
+        command, path = getattr(self, "command", None), getattr(self, "path", None)
+        sys.stderr.write(f"api  {command} {path} -> {args[1] if len(args) > 1 else ''}\n")
 
 
 class _Server(ThreadingHTTPServer):
