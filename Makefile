@@ -29,8 +29,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# In-process benchmarks first, then those that start the local stack; any other bench/*.py after them.
+# bench/_*.py are helpers, not benchmarks.
+BENCH_ORDER := $(patsubst %,bench/%.py,cold_start aws_calls engine_tokens local_api load)
+BENCH_SCRIPTS := $(BENCH_ORDER) $(sort $(filter-out $(BENCH_ORDER) bench/_%,$(wildcard bench/*.py)))
+
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .ytsb .pytest_cache .ruff_cache

@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -23,21 +22,11 @@ from typing import Any
 import boto3
 import pytest
 
+from ytsb_local.waiting import wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90
 PASSWORD = "Corr3ct-horse-battery"
-
-
-def wait_for(check: Callable[[], Any], timeout: float, interval: float = 0.2) -> Any:
-    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s; last result: {result!r}")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="session")

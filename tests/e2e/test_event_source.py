@@ -14,10 +14,10 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.e2e.conftest import wait_for
 from ytsb_local.aws import MotoServer, create_queues
 from ytsb_local.poller import SqsPoller
 from ytsb_local.template import Resolver, load_template
+from ytsb_local.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 REGION = "us-east-1"

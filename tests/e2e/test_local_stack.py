@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Client, wait_for
+from tests.e2e.conftest import Client
 from yt_study_buddy.samples import samples_dir
+from ytsb_local.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
