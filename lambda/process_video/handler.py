@@ -1,4 +1,7 @@
-"""SQS -> process_video: one message = one video; failed records are reported, not the batch."""
+"""SQS -> process_video: one message = one video; failed records are reported, not the batch.
+
+The same function runs the sweep on a schedule (EventBridge), for videos whose message was lost.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from shared import processing
+from shared import processing, sweep
 from shared.log import logger
 
 
@@ -18,6 +21,8 @@ def record_handler(record: SQSRecord) -> str:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if event.get("detail-type") == "Scheduled Event":
+        return sweep.sweep()
     # A processor per invocation: it holds per-batch state, and the local stack may run invocations in
     # threads. Failed records are reported even when all failed: a retry is expected, not a function error.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

@@ -30,6 +30,8 @@ class Settings:
     cli_command: str
     processing_timeout: int
     max_receive_count: int
+    sweep_after: int
+    max_sweeps: int
 
 
 @cache
@@ -55,6 +57,8 @@ def get_settings() -> Settings:
         cli_command=env("CLI_COMMAND") or "youtube-study-buddy",
         processing_timeout=_int("PROCESSING_TIMEOUT", 840),
         max_receive_count=_int("MAX_RECEIVE_COUNT", 3),
+        sweep_after=_int("SWEEP_AFTER", 7200),
+        max_sweeps=_int("MAX_SWEEPS", 3),
     )
 
 

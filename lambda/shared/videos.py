@@ -95,7 +95,7 @@ def _compensate(user_id: str, video_id: str, attempts: int = COMPENSATION_ATTEMP
     """Refund a video that will not be queued; retried, because a failure here holds a credit.
 
     If every attempt fails, the video stays ``queued`` with its credit spent and no message: that is
-    logged at ERROR with the video id (see the README, "Reliability and security").
+    logged at ERROR with the video id, and the sweep (``shared.sweep``) settles it later.
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -111,19 +111,31 @@ def _compensate(user_id: str, video_id: str, attempts: int = COMPENSATION_ATTEMP
             time.sleep(0.1 * (attempt + 1))
 
 
-def refund_video(user_id: str, video_id: str, error: str) -> bool:
+def refund_video(user_id: str, video_id: str, error: str, unchanged_since: str | None = None) -> bool:
     """Mark the video failed with ``error`` and give the credit back, in one transaction, once.
 
-    Never for a completed video (e.g. its completion was recorded but the answer was lost).
+    Never for a completed video (e.g. its completion was recorded but the answer was lost). With
+    ``unchanged_since`` (an ``updated_at``), only if nobody touched the video since it was read.
     """
+    condition = "attribute_exists(video_id) AND attribute_not_exists(refunded) AND #s <> :completed"
+    values = {
+        ":failed": "failed",
+        ":error": error,
+        ":true": True,
+        ":now": now_iso(),
+        ":completed": "completed",
+    }
+    if unchanged_since is not None:
+        condition += " AND updated_at = :seen"
+        values[":seen"] = unchanged_since
     update = dynamo.update_op(
         get_settings().videos_table,
         {"video_id": video_id},
         "SET #s = :failed, #e = :error, refunded = :true, status_message = :error, updated_at = :now "
         "REMOVE lease_until",
-        "attribute_exists(video_id) AND attribute_not_exists(refunded) AND #s <> :completed",
+        condition,
         {"#s": "status", "#e": "error"},
-        {":failed": "failed", ":error": error, ":true": True, ":now": now_iso(), ":completed": "completed"},
+        values,
     )
     return ledger.refund(user_id, 1, video_id, [("Update", update)])
 

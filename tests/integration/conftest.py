@@ -23,8 +23,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
 from shared import config
 
+from ytsb_local.aws import create_tables
 from ytsb_local.invariants import Tables, ledger_problems
 from ytsb_local.moto_lock import serialize_dynamodb_requests
+from ytsb_local.template import Resolver, load_template
 
 REGION = "us-east-1"
 POOL_ID = "us-east-1_TestPool"
@@ -37,12 +39,6 @@ TABLES = {
     "VIDEOS_TABLE": "ytsb-videos",
     "NOTES_TABLE": "ytsb-notes",
     "CREDITS_TABLE": "ytsb-credits",
-}
-KEYS = {
-    "USERS_TABLE": "user_id",
-    "VIDEOS_TABLE": "video_id",
-    "NOTES_TABLE": "note_id",
-    "CREDITS_TABLE": "transaction_id",
 }
 
 
@@ -154,34 +150,11 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, jwks: Jwks) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def aws(settings_env: None) -> Iterator[dict[str, str]]:
-    """moto with the four tables (GSIs of docs/design.md), the bucket and the queue + DLQ."""
+    """moto with the four tables of template.yaml, the bucket and the queue."""
     serialize_dynamodb_requests()
     with mock_aws():
-        ddb = boto3.client("dynamodb", region_name=REGION)
-        for env_name, table in TABLES.items():
-            key = KEYS[env_name]
-            params: dict[str, Any] = {
-                "TableName": table,
-                "BillingMode": "PAY_PER_REQUEST",
-                "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
-                "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
-            }
-            if env_name in ("VIDEOS_TABLE", "CREDITS_TABLE"):
-                params["AttributeDefinitions"] += [
-                    {"AttributeName": "user_id", "AttributeType": "S"},
-                    {"AttributeName": "created_at", "AttributeType": "S"},
-                ]
-                params["GlobalSecondaryIndexes"] = [
-                    {
-                        "IndexName": "user-index",
-                        "Projection": {"ProjectionType": "ALL"},
-                        "KeySchema": [
-                            {"AttributeName": "user_id", "KeyType": "HASH"},
-                            {"AttributeName": "created_at", "KeyType": "RANGE"},
-                        ],
-                    }
-                ]
-            ddb.create_table(**params)
+        # The tables exactly as template.yaml declares them (default Prefix: the ytsb-* names).
+        create_tables(boto3.client("dynamodb", region_name=REGION), Resolver(load_template(), REGION))
         boto3.client("s3", region_name=REGION).create_bucket(Bucket=os.environ["NOTES_BUCKET"])
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url = sqs.create_queue(QueueName="ytsb-video-queue")["QueueUrl"]

@@ -25,7 +25,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from process_video.handler import lambda_handler as process
-from shared import aws, ledger, processing, videos
+from shared import aws, ledger, processing, sweep, videos
 from shared.config import get_settings
 from shared.dal import dynamo
 from shared.errors import DependencyUnavailable
@@ -36,6 +36,7 @@ from ytsb_local.invariants import Tables, ledger_problems
 URL = "https://youtu.be/dQw4w9WgXcQ"
 VISIBILITY_TIMEOUT = 5400  # template.yaml: VideoQueue VisibilityTimeout
 UNAVAILABLE = {"error": DependencyUnavailable().message, "details": {}}
+NOTHING_SWEPT = {"resent": 0, "refunded": 0, "skipped": 0, "failed": 0}
 Params = dict[str, Any]
 
 
@@ -225,13 +226,12 @@ def test_given_grant_tx_fails_for_a_new_user_when_submitting_then_503_and_nothin
     assert items("ytsb-videos") == [] and items("ytsb-credits") == [] and queued_messages() == []
 
 
-def test_given_queue_and_every_compensation_fail_then_503_and_the_credit_is_held_not_lost(
-    api_event, invoke, faults
+def test_given_queue_and_every_compensation_fail_then_503_and_the_sweep_settles_it(
+    api_event, invoke, faults, clock, sqs_event, context
 ):
-    """The one residual window, documented: SQS and then DynamoDB fail through every retry.
+    """SQS and then DynamoDB fail through every retry: the video is ``queued`` with no message.
 
-    The books still balance (a spend for a video that exists), but the video is ``queued`` with no
-    message: it needs the sweep described in the README. The log says so at ERROR with the video id.
+    The books still balance (a spend for a video that exists); the sweep sends its message again.
     """
     ledger.ensure_user("user-1")
     faults.add(fault(SEND))
@@ -242,13 +242,18 @@ def test_given_queue_and_every_compensation_fail_then_503_and_the_credit_is_held
     (held,) = items("ytsb-videos")
     assert held["status"] == "queued" and queued_messages() == []
     assert settled_problems() == [f"{held['video_id']}: still queued after the queue was drained"]
-    # What the sweep would do, and what makes it safe: a late refund of a queued video works once
-    from shared.videos import refund_video
-
+    # When the sweep runs once the video was untouched for SWEEP_AFTER, with AWS back
     faults.clear()
-    assert refund_video("user-1", held["video_id"], "stuck") is True
-    assert refund_video("user-1", held["video_id"], "stuck") is False
-    assert ledger.get_user_credits("user-1") == 3 and settled_problems() == []
+    assert sweep.sweep() == NOTHING_SWEPT
+    clock.advance(get_settings().sweep_after + 1)
+    assert sweep.sweep() == {**NOTHING_SWEPT, "resent": 1}
+    # Then its message is back, and delivering it completes the video: one spend, one note
+    (resent,) = queued_messages()
+    assert resent == {"video_id": held["video_id"], "youtube_video_id": "dQw4w9WgXcQ",
+                      "url": held["url"], "user_id": "user-1"}  # fmt: skip
+    assert process(sqs_event(resent), context) == {"batchItemFailures": []}
+    assert video(held["video_id"])["status"] == "completed"
+    assert ledger.get_user_credits("user-1") == 2 and settled_problems() == []
 
 
 # --- process_video ------------------------------------------------------------------------------
@@ -274,6 +279,7 @@ class Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
     monkeypatch.setattr(processing, "now_epoch", fake)
+    monkeypatch.setattr(sweep, "now_epoch", fake)
     return fake
 
 
@@ -436,3 +442,146 @@ def test_given_completion_recorded_but_answer_lost_on_last_attempt_then_not_refu
     done = video(message["video_id"])
     assert done["status"] == "completed" and ledger_entries("refund") == []
     assert ledger.get_user_credits("user-1") == 2 and settled_problems() == []
+
+
+# --- the sweep ----------------------------------------------------------------------------------
+
+
+def drain_queue() -> int:
+    """Receive and delete every message: whatever was queued is lost, as if it never arrived."""
+    sqs, url, lost = boto3.client("sqs"), get_settings().video_queue_url, 0
+    while found := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for one in found:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=one["ReceiptHandle"])
+        lost += len(found)
+    return lost
+
+
+def set_video(video_id: str, **fields: Any) -> None:
+    names = {f"#{name}": name for name in fields}
+    dynamo.update_item(
+        get_settings().videos_table,
+        {"video_id": video_id},
+        "SET " + ", ".join(f"#{name} = :{name}" for name in fields),
+        return_values="NONE",
+        names=names,
+        values={f":{name}": value for name, value in fields.items()},
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "lease_from_now", "age", "swept"),
+    [
+        ("queued", None, "fresh", False),
+        ("queued", None, "old", True),
+        ("processing", 600, "old", False),  # a worker holds a live lease
+        ("processing", -1, "old", True),  # its worker died, the lease expired
+        ("processing", -1, "fresh", False),
+        ("completed", None, "old", False),
+        ("failed", None, "old", False),
+    ],
+)
+def test_given_a_video_when_the_sweep_looks_then_only_stale_pending_ones_are_found(
+    message, clock, status, lease_from_now, age, swept
+):
+    drain_queue()
+    if status == "failed":
+        videos.refund_video("user-1", message["video_id"], "failed earlier")
+    elif status != "queued":
+        set_video(message["video_id"], status=status)
+    if age == "old":
+        clock.advance(get_settings().sweep_after + 1)
+    if lease_from_now is not None:
+        set_video(message["video_id"], lease_until=clock() + lease_from_now)
+    found = [one["video_id"] for one in sweep.stale_videos()]
+    assert found == ([message["video_id"]] if swept else [])
+    if swept:  # settle what the test left pending, so the books are clean
+        videos.refund_video("user-1", message["video_id"], "test over")
+
+
+def test_given_the_worker_died_and_its_message_is_in_the_dlq_then_the_sweep_completes_the_video(
+    message, sqs_event, context, use_cli, faults, clock
+):
+    # Given the last delivery failed to refund and to release: ``processing`` under a lease, no message
+    use_cli("transient")
+    assert deliver(sqs_event, context, clock, message, counts=(1, 2)) == [True, True]
+    faults.add(fault(REFUND))
+    faults.add(fault(RELEASE))
+    assert deliver(sqs_event, context, clock, message, counts=(3,)) == [True]
+    drain_queue()  # the message is in the DLQ; nobody redrives it
+    assert video(message["video_id"])["status"] == "processing"
+    faults.clear()
+    # When the sweep runs after the lease expired and SWEEP_AFTER passed
+    clock.advance(get_settings().sweep_after + 1)
+    assert process({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}, context) == {
+        **NOTHING_SWEPT,
+        "resent": 1,
+    }
+    # Then the re-sent message takes over the expired lease and completes the video, once
+    use_cli("success")
+    (resent,) = queued_messages()
+    assert process(sqs_event(resent), context) == {"batchItemFailures": []}
+    done = video(message["video_id"])
+    assert done["status"] == "completed" and done["sweeps"] == 1
+    assert len(items("ytsb-notes")) == 1 and ledger_entries("refund") == []
+    assert ledger.get_user_credits("user-1") == 2 and settled_problems() == []
+
+
+def test_given_every_resent_message_is_lost_then_after_max_sweeps_the_credit_is_refunded_once(message, clock):
+    drain_queue()
+    for _ in range(get_settings().max_sweeps):
+        clock.advance(get_settings().sweep_after + 1)
+        assert sweep.sweep() == {**NOTHING_SWEPT, "resent": 1}
+        assert drain_queue() == 1  # re-sent, and lost again
+    clock.advance(get_settings().sweep_after + 1)
+    assert sweep.sweep() == {**NOTHING_SWEPT, "refunded": 1}
+    failed = video(message["video_id"])
+    assert failed["status"] == "failed" and failed["error"] == sweep.GAVE_UP == failed["status_message"]
+    clock.advance(get_settings().sweep_after + 1)
+    assert sweep.sweep() == NOTHING_SWEPT and queued_messages() == []
+    assert len(ledger_entries("refund")) == 1 and ledger.get_user_credits("user-1") == 3
+    assert settled_problems() == []
+
+
+@pytest.mark.parametrize("sweeps_so_far", [0, 3], ids=["would-resend", "would-refund"])
+def test_given_a_worker_claims_the_video_while_the_sweep_settles_it_then_the_worker_wins(
+    message, sqs_event, context, clock, sweeps_so_far
+):
+    # Given the sweep read a stale video (its message still exists: it was only slow)
+    set_video(message["video_id"], sweeps=sweeps_so_far)
+    clock.advance(get_settings().sweep_after + 1)
+    (stale,) = sweep.stale_videos()
+    # When a worker claims it before the sweep writes
+    assert processing.claim(message["video_id"]) is not None
+    drain_queue()
+    # Then the sweep changes nothing: no second message, and no refund under the worker's feet
+    assert sweep.settle(stale) == "skipped"
+    assert queued_messages() == [] and ledger_entries("refund") == []
+    claimed = video(message["video_id"])
+    assert claimed["status"] == "processing" and claimed["sweeps"] == sweeps_so_far
+    # (the worker dies; its message, redelivered after the lease, completes the video)
+    clock.advance(VISIBILITY_TIMEOUT)
+    assert process(sqs_event(message, receive_count=2), context) == {"batchItemFailures": []}
+    assert video(message["video_id"])["status"] == "completed" and settled_problems() == []
+
+
+def test_given_sqs_fails_for_one_video_then_the_sweep_settles_the_others_and_retries_it_later(
+    api_event, invoke, faults, clock, sqs_event, context
+):
+    for _ in range(2):
+        assert invoke(submit, api_event("POST", "/videos", body={"url": URL}))[0] == 201
+    drain_queue()
+    clock.advance(get_settings().sweep_after + 1)
+    send = faults.add(fault(SEND))
+    assert sweep.sweep() == {**NOTHING_SWEPT, "resent": 1, "failed": 1}
+    (first,) = queued_messages()
+    assert send.fired == 1 and process(sqs_event(first), context) == {"batchItemFailures": []}
+    # The other one counted its attempt and stays pending; the next pass sends it
+    clock.advance(get_settings().sweep_after + 1)
+    assert sweep.sweep() == {**NOTHING_SWEPT, "resent": 1}
+    (second,) = queued_messages()
+    assert second["video_id"] != first["video_id"]
+    assert process(sqs_event(second), context) == {"batchItemFailures": []}
+    assert [v["sweeps"] for v in items("ytsb-videos") if v["video_id"] == second["video_id"]] == [2]
+    assert {v["status"] for v in items("ytsb-videos")} == {"completed"}
+    assert ledger.get_user_credits("user-1") == 1 and settled_problems() == []

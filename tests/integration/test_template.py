@@ -51,9 +51,9 @@ def _design_tables() -> dict[str, dict[str, Any]]:
         r"^\| `(\w+_TABLE)` \| `([\w-]+)` \| `(\w+)` \(S\) \| (.+) \|$", DESIGN.read_text(), re.M
     )
     tables = {}
-    for env, name, key, gsi in rows:
-        m = re.match(r"`([\w-]+)`: `(\w+)` \(S\) HASH, `(\w+)` \(S\) RANGE, projection (\w+)", gsi)
-        tables[env] = {"name": name, "key": key, "gsi": m.groups() if m else None}
+    for env, name, key, gsis in rows:
+        found = re.findall(r"`([\w-]+)`: `(\w+)` \(S\) HASH, `(\w+)` \(S\) RANGE, projection (\w+)", gsis)
+        tables[env] = {"name": name, "key": key, "gsis": found}
     return tables
 
 
@@ -81,16 +81,11 @@ def test_given_design_md_then_each_table_has_its_name_key_and_gsi(template: dict
         props = by_name[table["name"]]
         assert props["KeySchema"] == [{"AttributeName": table["key"], "KeyType": "HASH"}]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
-        indexes = props.get("GlobalSecondaryIndexes", [])
-        if table["gsi"] is None:
-            assert indexes == []
-            continue
-        index_name, hash_key, range_key, projection = table["gsi"]
-        assert indexes == [{
+        assert props.get("GlobalSecondaryIndexes", []) == [{
             "IndexName": index_name, "Projection": {"ProjectionType": projection},
             "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"},
                           {"AttributeName": range_key, "KeyType": "RANGE"}],
-        }]  # fmt: skip
+        } for index_name, hash_key, range_key, projection in table["gsis"]]  # fmt: skip
 
 
 def test_given_default_prefix_then_table_names_equal_the_code_defaults(
@@ -151,6 +146,24 @@ def test_given_the_queue_then_visibility_is_six_times_the_consumer_timeout_and_d
     env = template["Resources"][consumer]["Properties"]["Environment"]["Variables"]
     assert int(env["MAX_RECEIVE_COUNT"]) == props["RedrivePolicy"]["maxReceiveCount"]
     assert int(env["PROCESSING_TIMEOUT"]) < int(function_property(template, consumer, "Timeout"))
+
+
+def test_given_the_sweep_then_it_is_scheduled_and_never_races_a_pending_redelivery(
+    template: dict[str, Any],
+) -> None:
+    consumer, queue, _ = queue_consumer(template)
+    props = template["Resources"][consumer]["Properties"]
+    (schedule,) = [event for event in props["Events"].values() if event["Type"] == "Schedule"]
+    assert schedule["Properties"]["Schedule"].startswith("rate(")
+    env = props["Environment"]["Variables"]
+    # a video released for a retry waits one visibility timeout for its own message
+    assert int(env["SWEEP_AFTER"]) > template["Resources"][queue]["Properties"]["VisibilityTimeout"]
+    assert int(env["MAX_SWEEPS"]) >= 1 and env["VIDEO_QUEUE_URL"] == {"Ref": queue}
+    statements = props["Policies"][0]["Statement"]
+    assert {"Effect": "Allow", "Action": "dynamodb:Query",
+            "Resource": {"Fn::Sub": "${VideosTable.Arn}/index/status-index"}} in statements  # fmt: skip
+    assert {"Effect": "Allow", "Action": "sqs:SendMessage",
+            "Resource": {"Fn::GetAtt": [queue, "Arn"]}} in statements  # fmt: skip
 
 
 def test_given_function_policies_then_no_wildcard_actions_or_resources(template: dict[str, Any]) -> None:
