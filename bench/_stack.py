@@ -3,8 +3,8 @@
 Not a benchmark itself (``make bench`` skips ``bench/_*.py``). The scripts import it as ``_stack``
 (Python puts the script's directory on ``sys.path``).
 
-- ``LocalStack``: ``python -m ytsb_local`` as a subprocess on free ports with its own temporary
-  ``YTSB_STATE_DIR`` (like tests/e2e/conftest.py), or an already running stack's ``local.json``.
+- ``LocalStack``: ``python -m ytsb_local`` as a child (``ytsb_local.child``, as in the e2e tests)
+  with its own temporary ``YTSB_STATE_DIR``, or an already running stack's ``local.json``.
 - ``User``: signs up in the stack's Cognito pool (moto), signs in, buys credits with localstripe's
   test card (``ytsb_local.stripe.pay_with_test_card``) and waits for the webhook to add them.
 - ``Client``: one keep-alive HTTP connection per thread; every request is timed into a ``Recorder``
@@ -18,8 +18,6 @@ import json
 import math
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,10 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # ytsb_local from a checkout
 
+from ytsb_local.child import ChildStack, child_env  # noqa: E402
 from ytsb_local.waiting import wait_for  # noqa: E402
 
 PASSWORD = "Corr3ct-horse-battery"
-START_TIMEOUT = 90
 PACKAGES = {"basic": 10, "standard": 25, "premium": 50}
 
 
@@ -54,41 +52,19 @@ class LocalStack:
         self.info: dict[str, Any] = {}
         self.state_dir: Path | None = None
         self.started_in: float | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log: Any = None
-        self._own_dir = False
+        self._child: ChildStack | None = None
 
     @classmethod
     def start(cls, extra_env: dict[str, str] | None = None) -> LocalStack:
         """``python -m ytsb_local`` on free ports, state in a new temporary directory."""
         stack = cls()
         stack.state_dir = Path(tempfile.mkdtemp(prefix="ytsb-bench-"))
-        stack._own_dir = True
-        env = {
-            **os.environ, "YTSB_PORT": "0", "YTSB_AWS_PORT": "0", "YTSB_STRIPE_PORT": "0",
-            "YTSB_STATE_DIR": str(stack.state_dir), "YTSB_RETRY_DELAY": "1",
-            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", **(extra_env or {}),
-        }  # fmt: skip
-        for name in ("ANTHROPIC_API_KEY", "CLAUDE_API_KEY", "AWS_ENDPOINT_URL", "AWS_PROFILE"):
-            env.pop(name, None)  # offline notes, and the stack's own endpoints
-        stack._log = (stack.state_dir / "stack.log").open("wb")
+        stack._child = ChildStack(child_env(stack.state_dir, extra_env))
         began = time.perf_counter()
-        stack._process = subprocess.Popen(
-            [sys.executable, "-m", "ytsb_local"], cwd=ROOT, env=env, stdout=stack._log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        state_file = stack.state_dir / "local.json"
         try:
-            wait_for(
-                lambda: state_file.exists() or stack._process.poll() is not None,  # type: ignore[union-attr]
-                START_TIMEOUT,
-                what="the stack's local.json",
-            )
-            if stack._process.poll() is not None:
-                raise RuntimeError(f"the stack exited:\n{stack.log_tail()}")
-            stack.info = json.loads(state_file.read_text())
+            stack.info = stack._child.start()
         except BaseException:
-            stack.stop()
+            shutil.rmtree(stack.state_dir, ignore_errors=True)
             raise
         stack.started_in = time.perf_counter() - began
         return stack
@@ -109,29 +85,20 @@ class LocalStack:
         return stack
 
     def log_tail(self, chars: int = 3000) -> str:
-        path = (self.state_dir or Path()) / "stack.log"
-        return path.read_text(errors="replace")[-chars:] if self._own_dir and path.exists() else ""
+        return self._child.log_tail(chars) if self._child else ""
 
     def stop(self) -> float:
-        """SIGTERM, like Ctrl-C (the group is killed if it does not stop in 20 s); the seconds it took."""
-        began = time.perf_counter()
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
-            try:
-                self._process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                print("the stack did not stop within 20 s; killing its process group", file=sys.stderr)
-                os.killpg(self._process.pid, signal.SIGKILL)  # the group start_new_session created
-                self._process.wait(timeout=5)
-        if self._log is not None:
-            self._log.close()
-        if self._own_dir and self.state_dir is not None:
+        """Stops a stack started here (and removes its state); the seconds it took."""
+        if self._child is None:
+            return 0.0
+        took = self._child.stop()
+        if self.state_dir is not None:
             shutil.rmtree(self.state_dir, ignore_errors=True)
-        return time.perf_counter() - began
+        return took
 
     @property
     def exit_code(self) -> int | None:
-        return None if self._process is None else self._process.returncode
+        return None if self._child is None else self._child.exit_code
 
     def boto3_client(self, service: str) -> Any:
         import boto3

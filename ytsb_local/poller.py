@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import sys
-import threading
 import traceback
-from collections.abc import Callable
 from typing import Any
 
-from ytsb_local.gateway import LambdaContext
-
-Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+from ytsb_local.invoke import BackgroundLoop, LocalFunction
 
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
@@ -41,7 +37,7 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> di
     }
 
 
-class SqsPoller:
+class SqsPoller(BackgroundLoop):
     """One thread polling one queue for one function."""
 
     def __init__(
@@ -49,44 +45,28 @@ class SqsPoller:
         sqs: Any,
         queue_url: str,
         queue_arn: str,
-        handler: Callable[[], Handler],
+        function: LocalFunction,
         *,
-        function_name: str,
         batch_size: int,
         visibility_timeout: int,
-        function_timeout: int,
-        memory: int,
         retry_delay: int,
-        region: str,
     ) -> None:
+        super().__init__("sqs-poller")
         self.sqs = sqs
         self.queue_url = queue_url
         self.queue_arn = queue_arn
-        self.handler = handler
-        self.function_name = function_name
+        self.function = function
         self.batch_size = batch_size
         self.visibility_timeout = visibility_timeout
-        self.function_timeout = function_timeout
-        self.memory = memory
         self.retry_delay = retry_delay
-        self.region = region
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sqs-poller", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    def run(self) -> None:
+        while not self.stopping.is_set():
             try:
                 self.poll_once(wait_seconds=1)
             except Exception:  # noqa: BLE001 - the poller must survive a bad batch or a blip
                 traceback.print_exc(file=sys.stderr)
-                self._stop.wait(1)
+                self.stopping.wait(1)
 
     def poll_once(self, wait_seconds: int = 0) -> int:
         """Receive one batch, invoke, settle each message; returns the number of messages received."""
@@ -100,9 +80,8 @@ class SqsPoller:
         ).get("Messages", [])
         if not messages:
             return 0
-        context = LambdaContext(self.function_name, self.memory, self.function_timeout, region=self.region)
         try:
-            result = self.handler()(sqs_event(messages, self.queue_arn, self.region), context) or {}
+            result = self.function.invoke(sqs_event(messages, self.queue_arn, self.function.region)) or {}
             failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         except Exception:  # noqa: BLE001 - an invocation error fails the whole batch, like Lambda
             traceback.print_exc(file=sys.stderr)

@@ -19,6 +19,7 @@ from ytsb_local.template import (
     load_template,
     queue_consumer,
     resources_of_type,
+    schedules,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,8 @@ USER_OVERRIDABLE = (
     "FREE_TIER_CREDITS",
     "PROCESSING_TIMEOUT",
     "MAX_RECEIVE_COUNT",
+    "SWEEP_AFTER",
+    "MAX_SWEEPS",
     "CLI_COMMAND",
     "YTSB_TRANSCRIPTS_DIR",
     "YTSB_PROVIDER",
@@ -38,7 +41,7 @@ USER_OVERRIDABLE = (
 
 @dataclass(frozen=True)
 class Options:
-    """Ports (0 = any free port), region, where local.json goes, and the local retry delay."""
+    """Ports (0 = any free port), region, where local.json goes, local retry delay and schedule."""
 
     api_port: int
     aws_port: int
@@ -46,6 +49,7 @@ class Options:
     region: str
     state_dir: Path
     retry_delay: int
+    schedule_seconds: float | None  # None: each schedule's own rate from the template
 
     @classmethod
     def from_env(cls) -> Options:
@@ -57,6 +61,7 @@ class Options:
             region=env("YTSB_REGION", "us-east-1"),
             state_dir=Path(env("YTSB_STATE_DIR", str(ROOT / ".ytsb"))),
             retry_delay=int(env("YTSB_RETRY_DELAY", "5")),
+            schedule_seconds=float(env("YTSB_SCHEDULE_SECONDS", "0")) or None,
         )
 
 
@@ -125,7 +130,9 @@ class LocalStack:
 
         from ytsb_local.aws import MotoServer, create_all
         from ytsb_local.gateway import ApiGateway, GatewayServer, load_handler
+        from ytsb_local.invoke import LocalFunction
         from ytsb_local.poller import SqsPoller
+        from ytsb_local.scheduler import Scheduler
         from ytsb_local.stripe import DEV_API_KEY, DEV_WEBHOOK_SECRET, LocalStripe
 
         started = time.monotonic()
@@ -167,23 +174,32 @@ class LocalStack:
         api_url = f"http://127.0.0.1:{gateway.port}/{stage}"
         stripe.register_webhook(f"{api_url}/webhooks/stripe")
 
+        def local_function(name: str) -> LocalFunction:
+            handler = self.template["Resources"][name]["Properties"]["Handler"]
+            return LocalFunction(
+                name, lambda: load_handler(handler), functions[name]["timeout"], functions[name]["memory"],
+                opts.region,
+            )  # fmt: skip
+
         consumer, queue, event = queue_consumer(self.template)
         queue_props = resolver.resolve(self.template["Resources"][queue]["Properties"])
         poller = SqsPoller(
             boto3.client("sqs", endpoint_url=moto.url, region_name=opts.region),
             resolver.refs[queue],
             resolver.attrs[(queue, "Arn")],
-            lambda: load_handler(self.template["Resources"][consumer]["Properties"]["Handler"]),
-            function_name=consumer,
+            local_function(consumer),
             batch_size=int(event.get("BatchSize", 10)),
             visibility_timeout=int(queue_props.get("VisibilityTimeout", 30)),
-            function_timeout=functions[consumer]["timeout"],
-            memory=functions[consumer]["memory"],
             retry_delay=opts.retry_delay,
-            region=opts.region,
         )
         poller.start()
         self._parts.append(poller)
+
+        for schedule in schedules(self.template):
+            seconds = opts.schedule_seconds or schedule.seconds
+            scheduler = Scheduler(local_function(schedule.function), rule=schedule.name, seconds=seconds)
+            scheduler.start()
+            self._parts.append(scheduler)
 
         self.info = {
             "api_url": api_url,

@@ -159,6 +159,36 @@ def queue_consumer(template: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     raise LookupError("template.yaml has no SQS event source")
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """One Schedule event of a function: what the local scheduler invokes, and how often."""
+
+    name: str  # the event's name, e.g. "SweepSchedule"
+    function: str  # logical id
+    seconds: int
+
+
+_RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+
+
+def rate_seconds(expression: str) -> int:
+    """``rate(10 minutes)`` -> 600 (EventBridge rate expressions; cron ones are not used here)."""
+    match = re.fullmatch(r"rate\((\d+) (\w+)\)", expression.strip())
+    if not match or match.group(2) not in _RATE_UNITS or int(match.group(1)) < 1:
+        raise ValueError(f"not a rate expression: {expression!r}")
+    return int(match.group(1)) * _RATE_UNITS[match.group(2)]
+
+
+def schedules(template: dict[str, Any]) -> list[Schedule]:
+    found = []
+    for name, spec in resources_of_type(template, "AWS::Serverless::Function").items():
+        for event_name, event in spec["Properties"].get("Events", {}).items():
+            if event["Type"] == "Schedule":
+                seconds = rate_seconds(event["Properties"]["Schedule"])
+                found.append(Schedule(event_name, name, seconds))
+    return found
+
+
 def api_cors_headers(template: dict[str, Any]) -> dict[str, str]:
     """The preflight response headers of the API's ``Cors`` setting (SAM quotes each value)."""
     names = {

@@ -7,66 +7,32 @@ sign in, and the Stripe API (the stripe SDK against localstripe) to pay, as a br
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
-from ytsb_local.waiting import wait_for
+from ytsb_local.child import child_env, child_stack
 
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 90
 PASSWORD = "Corr3ct-horse-battery"
 
 
 @pytest.fixture(scope="session")
 def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The environment of the stack and of ``python -m ytsb_local`` commands run against it."""
-    state_dir = tmp_path_factory.mktemp("ytsb-state")
-    env = {
-        **os.environ, "YTSB_PORT": "0", "YTSB_AWS_PORT": "0", "YTSB_STRIPE_PORT": "0",
-        "YTSB_STATE_DIR": str(state_dir), "YTSB_RETRY_DELAY": "1", "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-    }  # fmt: skip
-    for name in ("ANTHROPIC_API_KEY", "CLAUDE_API_KEY", "AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        env.pop(name, None)
-    return env
+    return child_env(tmp_path_factory.mktemp("ytsb-state"))
 
 
 @pytest.fixture(scope="session")
 def stack(stack_env: dict[str, str]) -> Iterator[dict[str, Any]]:
-    """Start the stack on free ports with its own state dir; stop it (and its children) afterwards."""
-    env = stack_env
-    state_dir = Path(env["YTSB_STATE_DIR"])
-    log = (state_dir / "stack.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ytsb_local"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    state_file = state_dir / "local.json"
-    try:
-        wait_for(lambda: state_file.exists() or process.poll() is not None, START_TIMEOUT)
-        if process.poll() is not None:
-            raise AssertionError(f"the stack exited: {(state_dir / 'stack.log').read_text()[-3000:]}")
-        yield json.loads(state_file.read_text())
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the group we created with start_new_session
-            process.wait(timeout=5)
-        log.close()
+    """The stack the e2e tests share."""
+    with child_stack(stack_env) as child:
+        yield child.info
 
 
 @dataclass

@@ -15,8 +15,10 @@ import boto3
 import pytest
 
 from ytsb_local.aws import MotoServer, create_queues
+from ytsb_local.invoke import LocalFunction
 from ytsb_local.poller import SqsPoller
-from ytsb_local.template import Resolver, load_template
+from ytsb_local.scheduler import Scheduler
+from ytsb_local.template import Resolver, Schedule, load_template, rate_seconds, schedules
 from ytsb_local.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -39,9 +41,9 @@ def queues(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Resolver]]:
 
 def _poller(sqs: Any, resolver: Resolver, handler: Any) -> SqsPoller:
     return SqsPoller(
-        sqs, resolver.refs["VideoQueue"], resolver.attrs[("VideoQueue", "Arn")], lambda: handler,
-        function_name="ProcessVideoFunction", batch_size=1, visibility_timeout=5400, function_timeout=900,
-        memory=1024, retry_delay=0, region=REGION,
+        sqs, resolver.refs["VideoQueue"], resolver.attrs[("VideoQueue", "Arn")],
+        LocalFunction("ProcessVideoFunction", lambda: handler, region=REGION),
+        batch_size=1, visibility_timeout=5400, retry_delay=0,
     )  # fmt: skip
 
 
@@ -87,3 +89,49 @@ def test_given_a_record_that_keeps_failing_then_it_is_retried_and_lands_in_the_d
         lambda: sqs.receive_message(QueueUrl=resolver.refs["VideoDeadLetterQueue"]).get("Messages"), 5
     )
     assert [m["Body"] for m in dead] == ["{}"]
+
+
+# --- the schedule -------------------------------------------------------------------------------
+
+
+def test_given_the_template_then_the_local_scheduler_runs_the_sweep_every_ten_minutes() -> None:
+    assert schedules(load_template()) == [Schedule("SweepSchedule", "ProcessVideoFunction", 600)]
+
+
+@pytest.mark.parametrize(
+    ("expression", "seconds"),
+    [("rate(1 minute)", 60), ("rate(10 minutes)", 600), ("rate(2 hours)", 7200), ("rate(1 day)", 86400),
+     ("cron(0 12 * * ? *)", None), ("rate(0 minutes)", None), ("rate(5 weeks)", None), ("rate(x)", None)],
+)  # fmt: skip
+def test_given_a_schedule_expression_then_rates_are_understood_and_the_rest_refused(
+    expression: str, seconds: int | None
+) -> None:
+    if seconds is None:
+        with pytest.raises(ValueError, match="not a rate expression"):
+            rate_seconds(expression)
+    else:
+        assert rate_seconds(expression) == seconds
+
+
+def test_given_a_scheduler_then_it_sends_scheduled_events_and_survives_a_failed_invocation() -> None:
+    events: list[dict[str, Any]] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+        events.append(event)
+        if len(events) == 1:
+            raise RuntimeError("the first invocation fails")
+        assert context.function_name == "ProcessVideoFunction"
+        return {"resent": len(events)}
+
+    function = LocalFunction("ProcessVideoFunction", lambda: handler, region=REGION)
+    scheduler = Scheduler(function, rule="SweepSchedule", seconds=0.05)
+    scheduler.start()
+    try:
+        wait_for(lambda: len(scheduler.results) >= 3, 10)
+    finally:
+        scheduler.stop()
+    assert scheduler.results[:3] == [None, {"resent": 2}, {"resent": 3}]
+    first = events[0]
+    assert (first["detail-type"], first["source"], first["detail"]) == ("Scheduled Event", "aws.events", {})
+    assert first["resources"] == [f"arn:aws:events:{REGION}:123456789012:rule/SweepSchedule"]
+    assert len({event["id"] for event in events}) == len(events)

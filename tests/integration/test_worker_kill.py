@@ -20,6 +20,7 @@ from submit_video.handler import lambda_handler as submit
 
 from ytsb_local.aws import create_queues
 from ytsb_local.invariants import Tables, ledger_problems
+from ytsb_local.invoke import LocalFunction
 from ytsb_local.poller import SqsPoller
 from ytsb_local.template import Resolver, load_template
 
@@ -50,9 +51,9 @@ def test_given_worker_killed_mid_video_then_the_redelivery_takes_over_after_the_
     offset = {"seconds": 0}
     monkeypatch.setattr(processing, "now_epoch", lambda: int(time.time()) + offset["seconds"])
     poller = SqsPoller(
-        sqs, queue_url, resolver.attrs[("VideoQueue", "Arn")], lambda: process,
-        function_name="ProcessVideoFunction", batch_size=1, visibility_timeout=2, function_timeout=900,
-        memory=1024, retry_delay=0, region=REGION,
+        sqs, queue_url, resolver.attrs[("VideoQueue", "Arn")],
+        LocalFunction("ProcessVideoFunction", lambda: process, region=REGION),
+        batch_size=1, visibility_timeout=2, retry_delay=0,
     )  # fmt: skip
 
     # When the worker dies while the CLI runs (a CLI that hangs, killed with the sandbox)
