@@ -70,6 +70,7 @@ def sweep() -> dict[str, int]:
 
 
 def settle(video: dict[str, Any]) -> str:
+    """Re-send one stale video's message, or refund it after MAX_SWEEPS; "skipped" if it changed meanwhile."""
     video_id, seen = video["video_id"], video["updated_at"]
     if int(video.get("sweeps", 0)) >= get_settings().max_sweeps:
         refunded = refund_video(video["user_id"], video_id, GAVE_UP, unchanged_since=seen)
