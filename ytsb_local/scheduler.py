@@ -41,17 +41,15 @@ class Scheduler(BackgroundLoop):
         self.function = function
         self.rule = rule
         self.seconds = seconds
-        self.results: list[Any] = []  # what each invocation returned (None when it raised)
 
     def run(self) -> None:
         while not self.stopping.wait(self.seconds):
             self.tick()
 
     def tick(self) -> Any:
+        """One invocation; what it returned, or None if it raised."""
         try:
-            result = self.function.invoke(scheduled_event(self.rule, self.function.region))
+            return self.function.invoke(scheduled_event(self.rule, self.function.region))
         except Exception:  # noqa: BLE001 - the schedule survives a failed invocation, like EventBridge
             traceback.print_exc(file=sys.stderr)
-            result = None
-        self.results.append(result)
-        return result
+            return None
