@@ -88,7 +88,10 @@ def generate(
     parallel: Annotated[int, typer.Option(min=1, max=16, help="Parts generated at once.")] = 4,
 ) -> None:
     _configure_logging()
-    targets = list(urls or []) + (read_url_file(file) if file else [])
+    try:
+        targets = list(urls or []) + (read_url_file(file) if file else [])
+    except (OSError, UnicodeDecodeError) as exc:
+        raise typer.BadParameter("cannot read it as a UTF-8 text file of URLs", param_hint="--file") from exc
     if not targets:
         raise typer.BadParameter("give at least one URL, or --file", param_hint="URLS")
     if transcript is not None and len(targets) != 1:

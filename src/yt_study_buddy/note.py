@@ -1,5 +1,10 @@
 """The note file: YAML front matter, H1 title, the generated body, links to moments and to
-related notes (Obsidian ``[[wiki links]]``), and a file name that never clobbers another video."""
+related notes (Obsidian ``[[wiki links]]``), and a file name that never clobbers another video.
+
+Everything below the front matter passes through sanitize.markdown once, here, whoever wrote it
+(the offline generator, a model, another note's front matter); the front matter is YAML that
+``yaml.safe_load`` parses whatever the title holds.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from yt_study_buddy import sanitize
 from yt_study_buddy.models import GeneratedNote, Transcript
 from yt_study_buddy.text import format_timestamp, parse_timestamp
 from yt_study_buddy.urls import timestamp_url, watch_url
@@ -20,6 +26,10 @@ _H1 = re.compile(r"\A\s*#\s+(.+?)\s*$", re.MULTILINE)
 _CONCEPT = re.compile(r"^\s*[-*]\s+\*\*(.+?)\*\*")
 _FRONT_FIELD = re.compile(r"^(\w+):\s*(.*)$")
 _MAX_SLUG = 80
+_MAX_CONCEPTS = 30
+_MAX_CONCEPT_CHARS = 100
+# What YAML does not accept raw in a double-quoted scalar (or reads as a line break): escaped.
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def slugify(title: str) -> str:
@@ -74,8 +84,20 @@ def front_matter(path: Path) -> dict[str, str]:
 
 
 def _yaml(value: object) -> str:
-    # JSON strings and lists are valid YAML flow scalars and sequences.
-    return json.dumps(value, ensure_ascii=False)
+    """JSON strings and lists are YAML flow scalars and sequences, once the characters YAML does
+    not print (DEL, C1 controls, U+FFFE, lone surrogates, line separators) are ``\\u`` escapes."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _moment(video_id: str, seconds: float) -> str:
+    return f"[{format_timestamp(seconds)}]({timestamp_url(video_id, seconds)})"
+
+
+def concept_terms(body: str) -> list[str]:
+    """The note's concepts as plain one-line terms, for the front matter and related notes."""
+    terms = (sanitize.line(term, max_chars=_MAX_CONCEPT_CHARS) for term in concepts(body))
+    return [term for term in terms if term][:_MAX_CONCEPTS]
 
 
 def render(
@@ -92,6 +114,23 @@ def render(
     when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     _, body = split_title(note.markdown)
     body = link_timestamps(body, video_id)
+    lines = [
+        f"# {sanitize.escape_inline(note.title)}",
+        "",
+        f"Video: [{watch_url(video_id)}]({watch_url(video_id)})",
+        "",
+    ]
+    chapters = metadata.chapters if metadata else ()
+    if chapters:
+        lines += ["## Chapters", ""]
+        lines += [f"- {_moment(video_id, c.start)} {sanitize.escape_inline(c.title)}" for c in chapters]
+        lines.append("")
+    lines.append(body)
+    if related:
+        lines += ["", "## Related Notes", ""]
+        lines += [
+            f"- [[{stem}]] (shared: {sanitize.escape_inline(', '.join(shared))})" for stem, shared in related
+        ]
     fields = {
         "title": note.title,
         "video_id": video_id,
@@ -106,23 +145,11 @@ def render(
         "input_tokens": note.usage.input_tokens,
         "output_tokens": note.usage.output_tokens,
         "llm_calls": note.usage.calls,
-        "concepts": concepts(body),
+        "concepts": concept_terms(body),
         "tags": ["study-notes"],
     }
-    lines = ["---", *(f"{key}: {_yaml(value)}" for key, value in fields.items()), "---", ""]
-    lines += [f"# {note.title}", "", f"Video: [{watch_url(video_id)}]({watch_url(video_id)})", ""]
-    chapters = metadata.chapters if metadata else ()
-    if chapters:
-        lines += ["## Chapters", ""]
-        lines += [
-            f"- [{format_timestamp(c.start)}]({timestamp_url(video_id, c.start)}) {c.title}" for c in chapters
-        ]
-        lines.append("")
-    lines.append(body)
-    if related:
-        lines += ["", "## Related Notes", ""]
-        lines += [f"- [[{stem}]] (shared: {', '.join(shared)})" for stem, shared in related]
-    return "\n".join(lines).rstrip() + "\n"
+    front = ["---", *(f"{key}: {_yaml(value)}" for key, value in fields.items()), "---", ""]
+    return "\n".join(front) + "\n" + sanitize.markdown("\n".join(lines)).rstrip() + "\n"
 
 
 def note_path(base_dir: Path, title: str, video_id: str) -> Path:
@@ -164,7 +191,7 @@ def write(note: GeneratedNote, transcript: Transcript, base_dir: Path) -> Path:
     base_dir.mkdir(parents=True, exist_ok=True)
     path = note_path(base_dir, note.title, transcript.video_id)
     _, body = split_title(note.markdown)
-    related = related_notes(base_dir, concepts(body), exclude=path)
+    related = related_notes(base_dir, concept_terms(body), exclude=path)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(render(note, transcript, related=related), encoding="utf-8")
     os.replace(temporary, path)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from yt_study_buddy import note as note_file
-from yt_study_buddy import progress, prompts
+from yt_study_buddy import progress, prompts, sanitize
 from yt_study_buddy.errors import ConfigurationError, ProviderError, StudyBuddyError
 from yt_study_buddy.models import GeneratedNote, TokenUsage, Transcript
 from yt_study_buddy.progress import ExitCode, ProgressEvent, Step
@@ -116,7 +116,8 @@ def generate(
             prompts.merge(title, part_notes, assessment=assessment, subject=subject), MERGE_MAX_TOKENS
         ).text
     heading, _ = note_file.split_title(text)
-    final_title = title or heading or f"YouTube video {transcript.video_id}"
+    # The model's heading is model output: one clean line, as a title from YouTube is.
+    final_title = title or sanitize.line(heading) or f"YouTube video {transcript.video_id}"
     return GeneratedNote(final_title, text, provider.name, provider.model, usage)
 
 
@@ -153,6 +154,23 @@ def _generate_parts(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results
+
+
+_DOING = {
+    Step.STARTING: "starting",
+    Step.FETCHING_TRANSCRIPT: "getting the transcript",
+    Step.GENERATING_NOTES: "writing the notes",
+    Step.GENERATING_ASSESSMENT: "writing the assessment",
+    Step.WRITING_FILES: "saving the note",
+}
+
+
+def failure_message(exc: Exception, step: Step) -> str:
+    """What a user reads about a failure nobody foresaw: no exception names, no internals."""
+    if isinstance(exc, OSError) and exc.strerror and step is Step.WRITING_FILES:
+        return f"The note could not be saved: {exc.strerror}."
+    doing = _DOING.get(step, "making the notes")
+    return f"Something went wrong while {doing}. The details are in the log; please report it if it recurs."
 
 
 def exit_code_for(error: StudyBuddyError) -> ExitCode:
@@ -198,11 +216,19 @@ def run(
         report(_event(Step.WRITING_FILES, 90, "Writing the note"))
         path = note_file.write(generated, transcript, base_dir)
     except StudyBuddyError as exc:
-        emit(progress.error(message=exc.message, failed_step=step, retryable=exc.retryable, progress=last))
+        emit(
+            progress.error(
+                message=exc.message,
+                failed_step=step,
+                retryable=exc.retryable,
+                progress=last,
+                reason=exc.reason,
+            )
+        )
         return Outcome(video_id, exit_code_for(exc), error=exc.message)
-    except Exception as exc:  # a bug or an OS error: report it on the protocol, do not crash
+    except Exception as exc:  # a bug or an OS error: the details to the log, plain words to the user
         log.exception("Unexpected failure for %s", video_id)
-        message = f"Unexpected error: {type(exc).__name__}: {exc}"
+        message = failure_message(exc, step)
         emit(progress.error(message=message, failed_step=step, retryable=False, progress=last))
         return Outcome(video_id, ExitCode.PERMANENT, error=message)
     duration = transcript.duration_seconds

@@ -1,8 +1,9 @@
 """The progress protocol between ``youtube-study-buddy --format json-progress`` and process_video.
 
 One JSON object per line on stdout: ``{"step": ..., "progress": 0-100, "message": ...}``.
-``completed`` adds the result fields, ``error`` adds ``error``, ``failed_step`` and
-``retryable``. See docs/progress-protocol.md. Standard library only: the Lambda imports it.
+``completed`` adds the result fields, ``error`` adds ``error``, ``failed_step``, ``retryable``
+and, when known, ``reason``. See docs/progress-protocol.md. Standard library only: the Lambda
+imports it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ COMPLETED_FIELDS = (
     "input_tokens",
     "output_tokens",
 )
-ERROR_FIELDS = ("error", "failed_step", "retryable")
+ERROR_FIELDS = ("error", "failed_step", "retryable", "reason")
 
 
 @dataclass(frozen=True)
@@ -93,13 +94,15 @@ def completed(
     )
 
 
-def error(*, message: str, failed_step: Step, retryable: bool, progress: int = 0) -> ProgressEvent:
-    return ProgressEvent(
-        Step.ERROR,
-        progress,
-        message,
-        {"error": message, "failed_step": failed_step.value, "retryable": retryable},
-    )
+def error(
+    *, message: str, failed_step: Step, retryable: bool, progress: int = 0, reason: str | None = None
+) -> ProgressEvent:
+    """``reason`` (optional, machine-readable: errors.YOUTUBE_BLOCKED, errors.NO_TRANSCRIPT) is left out
+    when unknown, so the event is exactly what older readers expect."""
+    extra: dict[str, Any] = {"error": message, "failed_step": failed_step.value, "retryable": retryable}
+    if reason:
+        extra["reason"] = reason
+    return ProgressEvent(Step.ERROR, progress, message, extra)
 
 
 def write_event(event: ProgressEvent, stream: TextIO) -> None:
@@ -144,4 +147,6 @@ def parse_line(line: str | bytes) -> ProgressEvent | None:
         extra.setdefault("failed_step", Step.STARTING.value)
         # Only a JSON true retries: a string such as "false" must not turn into a retry.
         extra["retryable"] = extra.get("retryable") is True
+        if not isinstance(extra.get("reason"), str) or not extra["reason"]:
+            extra.pop("reason", None)  # optional; anything but a non-empty string is no reason
     return ProgressEvent(step, max(0, min(100, int(progress))), message, extra)

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from yt_study_buddy.models import Chapter, Segment
-from yt_study_buddy.transcripts.parsers import clean_caption_text
 
 #: Seconds between two timestamp markers in the normalised text.
 MARKER_INTERVAL = 30.0
@@ -55,7 +54,7 @@ def estimate_tokens(text: str) -> int:
 
 def format_timestamp(seconds: float) -> str:
     """``754`` -> ``12:34``; ``3723`` -> ``1:02:03`` (the form people read on YouTube)."""
-    total = max(0, int(seconds))
+    total = max(0, int(seconds)) if math.isfinite(seconds) else 0
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -69,8 +68,10 @@ def parse_timestamp(text: str) -> int:
     return seconds
 
 
-def _clean(text: str) -> str:
-    return clean_caption_text(_NOISE.sub(" ", text))
+def _words(text: str) -> list[str]:
+    """The words of a caption line without ``[Music]``-style noise. The text was cleaned where it
+    entered (sanitize.clean_text); cleaning it again here would decode its entities twice."""
+    return _NOISE.sub(" ", text).split()
 
 
 def _new_words(previous: list[str], words: list[str]) -> list[str]:
@@ -90,8 +91,7 @@ def dedupe_segments(segments: Iterable[Segment]) -> list[Segment]:
     result: list[Segment] = []
     previous: list[str] = []
     for segment in segments:
-        words = _clean(segment.text).split(" ")
-        words = [w for w in words if w]
+        words = _words(segment.text)
         fresh = _new_words(previous, words)
         if words:
             previous = words

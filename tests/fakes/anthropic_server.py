@@ -94,6 +94,8 @@ class FakeAnthropicServer:
     #: Pad every answer to about this many tokens (0: short answers), to make the merge
     #: request as large as it is with a real model, whose part notes run to ~1-2k tokens.
     answer_tokens: int = 0
+    #: When set, every success answers this text instead of a plausible note (a hostile model).
+    answer: str | None = None
     _script: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -133,7 +135,7 @@ class FakeAnthropicServer:
             return status, extra, {"type": "error", "error": {"type": kind, "message": f"fake {kind}"}}
         sent = str(body.get("system", "")) + "".join(_content(m) for m in body.get("messages", []))
         record.input_tokens = estimate_tokens(sent)
-        text = fake_note(record.prompt, record.kind)
+        text = self.answer if self.answer is not None else fake_note(record.prompt, record.kind)
         filler = "\n- A further point the model wrote about this part of the video."
         if self.answer_tokens > estimate_tokens(text):
             text += filler * ((self.answer_tokens - estimate_tokens(text)) * 4 // len(filler))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -188,3 +189,33 @@ class FakeYoutubeDL:
         if self.error is not None:
             raise self.error
         return self.info
+
+
+#: Real YouTube responses recorded by youtube-transcript-api's authors, shipped in its package.
+RECORDED = files("youtube_transcript_api.test") / "assets"
+ENDPOINTS = {
+    "watch": "https://www.youtube.com/watch",
+    "player": "https://www.youtube.com/youtubei/v1/player",
+    "timedtext": "https://www.youtube.com/api/timedtext",
+}
+Answer = str | tuple[int, str] | Callable[[], tuple[int, str]]
+
+
+def recorded(name: str) -> str:
+    """The text of one recorded response, e.g. ``youtube_request_blocked.innertube.json.static``."""
+    return (RECORDED / name).read_text(encoding="utf-8")
+
+
+def recorded_youtube(
+    watch: Answer = "youtube.html.static",
+    player: Answer = "youtube.innertube.json.static",
+    timedtext: Answer = "transcript.xml.static",
+) -> FakeYouTube:
+    """YouTube answering the watch page, the innertube player call and the transcript with real
+    recorded responses: an asset's name, or ``(status, body)``, or a callable giving one."""
+    youtube = FakeYouTube()
+    for endpoint, answer in (("watch", watch), ("player", player), ("timedtext", timedtext)):
+        youtube.overrides[ENDPOINTS[endpoint]] = (
+            (200, recorded(answer)) if isinstance(answer, str) else answer
+        )
+    return youtube

@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 import requests
+import yaml
 
 from tests.fakes.youtube import RECAPTCHA_PAGE, FakeVideo, FakeYouTube, FakeYoutubeDL, Track
+from yt_study_buddy import pipeline
 from yt_study_buddy.errors import TranscriptError
 from yt_study_buddy.models import Transcript
+from yt_study_buddy.progress import ExitCode, ProgressEvent, Step
+from yt_study_buddy.providers import create_provider
 from yt_study_buddy.transcripts import ProxySettings, fetch_metadata, get_transcript, ytdlp
 
 VIDEO = "Xq3b7LmR9tA"
@@ -341,3 +345,130 @@ def test_given_a_proxy_when_fetching_then_youtube_requests_and_yt_dlp_use_it(
     get_transcript(VIDEO, http_client=youtube.session())
     assert all(p and p.get("https") == "http://proxy.internal:3128" for p in youtube.sent_proxies)
     assert ydl.calls[0]["options"]["proxy"] == "http://proxy.internal:3128"
+
+
+# yt-dlp info dicts as real videos and hand-written sidecars have them, and as a hostile one could.
+SURROGATE_TITLE = "Lecture \ud800 one\x7f\x85\ufffe"
+INFO_SHAPES: dict[
+    str, tuple[dict[str, Any], tuple[str | None, float | None, list[tuple[float, str, float | None]]]]
+] = {
+    "no-chapters": ({"title": "T", "duration": 467}, ("T", 467.0, [])),
+    "chapters-null": ({"title": "T", "duration": 467, "chapters": None}, ("T", 467.0, [])),
+    "chapters-not-a-list": ({"title": "T", "chapters": "Intro at 0:00"}, ("T", None, [])),
+    "no-duration": (
+        {"title": "T", "chapters": [{"start_time": 0, "title": "A"}, {"start_time": 60, "title": "B"}]},
+        ("T", None, [(0.0, "A", 60.0), (60.0, "B", None)]),
+    ),
+    "duration-nan": ({"title": "T", "duration": float("nan")}, ("T", None, [])),
+    "duration-negative": ({"title": "T", "duration": -5}, ("T", None, [])),
+    "duration-infinite": ({"title": "T", "duration_seconds": float("inf")}, ("T", None, [])),
+    "chapter-times-missing-nan-inf": (
+        {
+            "duration": 300,
+            "chapters": [
+                {"title": "no start"},
+                {"start_time": float("nan"), "title": "nan start"},
+                {"start_time": float("inf"), "title": "infinite start"},
+                {"start_time": 10, "end_time": float("nan"), "title": "nan end"},
+                {"start_time": 100, "end_time": float("inf"), "title": "infinite end"},
+                {"start_time": 200, "end_time": 150, "title": "ends before it starts"},
+                {"start_time": 250, "title": None},
+                "not a chapter",
+            ],
+        },
+        (
+            None,
+            300.0,
+            [
+                (10.0, "nan end", 100.0),
+                (100.0, "infinite end", 200.0),
+                (200.0, "ends before it starts", 300.0),
+            ],
+        ),
+    ),
+    "title-not-a-string": ({"title": ["a", "list"], "channel": {"a": 1}, "uploader": 7}, (None, None, [])),
+    "title-a-number": ({"title": 1984}, ("1984", None, [])),
+    "title-of-a-megabyte": ({"title": "long " * 200_000}, ("long " * 59 + "long\u2026", None, [])),
+    "lone-surrogate-and-controls": ({"title": SURROGATE_TITLE}, ("Lecture one", None, [])),
+    "newline-in-titles": (
+        {"title": "A\n# B", "chapters": [{"start": 0, "title": "C\n## D"}]},
+        ("A # B", None, [(0.0, "C ## D", None)]),
+    ),
+}
+
+
+@pytest.mark.parametrize(("info", "expected"), INFO_SHAPES.values(), ids=INFO_SHAPES.keys())
+def test_given_an_info_shape_when_mapped_then_metadata_or_nothing_never_an_exception(
+    info: dict[str, Any], expected: tuple[str | None, float | None, list[tuple[float, str, float | None]]]
+) -> None:
+    metadata = ytdlp.metadata_from_info(VIDEO, info)
+
+    title, duration, chapters = expected
+    assert (metadata.title, metadata.duration_seconds) == (title, duration)
+    assert [(c.start, c.title, c.end) for c in metadata.chapters] == chapters
+
+
+def _blocked_with_subtitles(youtube: FakeYouTube) -> dict[str, Any]:
+    """YouTube refuses this machine, so yt-dlp's subtitle listing (returned here) is used."""
+    youtube.overrides["https://www.youtube.com/watch"] = (429, "Too Many Requests")
+    vtt_url = "https://www.youtube.com/api/timedtext?v=X&lang=en&fmt=vtt"
+    youtube.overrides[vtt_url] = (200, (FIXTURES / "yt_auto_captions.en.vtt").read_text(encoding="utf-8"))
+    return {"en": [{"ext": "vtt", "url": vtt_url}]}
+
+
+def run_offline(youtube: FakeYouTube, base_dir: Path) -> tuple[pipeline.Outcome, list[ProgressEvent]]:
+    events: list[ProgressEvent] = []
+    outcome = pipeline.run(
+        VIDEO,
+        create_provider("offline"),
+        lambda video_id: get_transcript(video_id, http_client=youtube.session()),
+        base_dir,
+        events.append,
+    )
+    return outcome, events
+
+
+@pytest.mark.parametrize("info", [info for info, _ in INFO_SHAPES.values()], ids=INFO_SHAPES.keys())
+def test_given_an_info_shape_on_the_yt_dlp_fallback_when_run_then_a_note_is_written(
+    youtube: FakeYouTube, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, info: dict[str, Any]
+) -> None:
+    use_ydl(monkeypatch, info={**info, "subtitles": _blocked_with_subtitles(youtube)})
+
+    outcome, events = run_offline(youtube, tmp_path)
+
+    assert outcome.exit_code is ExitCode.OK, events[-1]
+    assert outcome.path is not None and outcome.title is not None
+    head = outcome.path.read_text(encoding="utf-8").removeprefix("---\n").split("\n---\n", 1)[0]
+    assert yaml.safe_load(head)["title"] == outcome.title
+    assert "\n" not in outcome.title and len(outcome.title) <= 300
+
+
+@pytest.mark.parametrize(
+    ("info", "code", "words"),
+    [
+        (["not", "a", "dict"], ExitCode.TRANSIENT, "IP address"),
+        (
+            {"title": "T", "subtitles": "en", "automatic_captions": ["en"]},
+            ExitCode.PERMANENT,
+            "no transcript",
+        ),
+        ({"subtitles": {"en": "not a list", 5: []}}, ExitCode.PERMANENT, "no transcript"),
+        ({"subtitles": {"en": [{"ext": "vtt", "url": None}, "x"]}}, ExitCode.PERMANENT, "no transcript"),
+    ],
+    ids=["info-not-a-dict", "subtitles-not-a-dict", "formats-not-a-list", "format-without-url"],
+)
+def test_given_an_unusable_info_shape_on_the_yt_dlp_fallback_when_run_then_a_classified_error(
+    youtube: FakeYouTube,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    info: Any,
+    code: ExitCode,
+    words: str,
+) -> None:
+    _blocked_with_subtitles(youtube)
+    use_ydl(monkeypatch, info=info)
+
+    outcome, events = run_offline(youtube, tmp_path)
+
+    assert outcome.exit_code is code and events[-1].step is Step.ERROR
+    assert words in events[-1].message and "Something went wrong" not in events[-1].message

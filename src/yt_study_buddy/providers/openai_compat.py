@@ -49,7 +49,9 @@ class OpenAIProvider(Provider):
                 )
             except httpx.HTTPError as exc:
                 if last_try:
-                    raise ProviderError(f"Could not reach {base_url}: {exc}", retryable=True) from exc
+                    raise ProviderError(
+                        f"Could not reach the model server at {base_url}. Try again later.", retryable=True
+                    ) from exc
             else:
                 status = response.status_code
                 if status < 400:

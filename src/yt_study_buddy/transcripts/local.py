@@ -45,7 +45,11 @@ def parse_transcript_file(path: Path) -> Transcript:
         segments = parser(text)
     except OSError as exc:
         raise TranscriptError(f"Cannot read the transcript file '{path}'.", retryable=False) from exc
-    except (ValueError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise TranscriptError(
+            f"The transcript file '{path.name}' is not UTF-8 text.", retryable=False
+        ) from exc
+    except ValueError as exc:  # the parsers' messages are written for users
         raise TranscriptError(
             f"The transcript file '{path.name}' is not valid: {exc}", retryable=False
         ) from exc
@@ -79,7 +83,7 @@ def read_sidecar(path: Path, video_id: str) -> VideoMetadata | None:
         return None
     try:
         info = json.loads(sidecar.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         logger.warning("Ignoring unreadable metadata file %s: %s", sidecar, exc)
         return None
     return metadata_from_info(video_id, info) if isinstance(info, dict) else None

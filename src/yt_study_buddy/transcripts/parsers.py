@@ -9,12 +9,15 @@ shown by the cue before is dropped, so each line is emitted once, at the time it
 
 from __future__ import annotations
 
-import html
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from yt_study_buddy.models import Segment
+from yt_study_buddy.sanitize import clean_text, seconds
+from yt_study_buddy.sanitize import line as clean_line
 
 #: Speech rate used to give untimed plain text plausible timestamps (words per second ~ 150/min).
 WORDS_PER_SECOND = 2.5
@@ -22,11 +25,6 @@ WORDS_PER_SECOND = 2.5
 _TIMING = re.compile(
     r"^\s*(?P<start>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<end>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
 )
-# Markup only: ``<i>``, ``</c>``, ``<c.colorE5E5E5>``, ``<v Speaker>``, ``<00:00:01.000>``; a bare
-# "<" followed by a space ("if a < b") is text, as SRT files may carry it unescaped.
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
-_SSA_OVERRIDE = re.compile(r"\{\\[^}]*\}")  # ``{\an8}`` positioning codes some SRT files carry
-_SPACES = re.compile(r"\s+")
 _TXT_TIMESTAMP = re.compile(r"^\s*\[?(?P<ts>(?:\d+:)?\d{1,2}:\d{2})(?:[.,]\d+)?\]?(?:\s+|$)(?P<rest>.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -37,12 +35,6 @@ def _seconds(stamp: str) -> float:
     for piece in stamp.replace(",", ".").split(":"):
         seconds = seconds * 60 + float(piece)
     return seconds
-
-
-def clean_caption_text(text: str) -> str:
-    """Tags and positioning codes removed, entities decoded, whitespace collapsed to single spaces."""
-    text = _SSA_OVERRIDE.sub("", _TAG.sub("", text))
-    return _SPACES.sub(" ", html.unescape(text).replace("\xa0", " ")).strip()
 
 
 def _lines(text: str) -> list[str]:
@@ -84,7 +76,7 @@ def _dedupe_rolling(cues: Iterable[tuple[float, float, list[str]]]) -> list[Segm
     segments: list[Segment] = []
     shown: list[str] = []  # the cleaned lines of the previous cue that had text
     for start, end, raw_lines in cues:
-        lines = [line for line in (clean_caption_text(raw) for raw in raw_lines) if line]
+        lines = [line for line in (clean_text(raw) for raw in raw_lines) if line]
         if not lines:
             continue
         fresh_lines = []
@@ -117,7 +109,7 @@ def vtt_language(text: str) -> str | None:
     for line in text.lstrip("\ufeff").splitlines()[:10]:
         key, _, value = line.partition(":")
         if key.strip().lower() == "language" and value.strip():
-            return value.strip()
+            return clean_line(value, max_chars=35)  # a BCP 47 tag, from the file's author
         if _TIMING.match(line):
             break
     return None
@@ -127,7 +119,14 @@ def parse_json(text: str) -> list[Segment]:
     """youtube-transcript-api's list of ``{text, start, duration}``, also wrapped as ``{"snippets": [...]}``;
     and yt-dlp's ``json3`` subtitles (``{"events": [{tStartMs, dDurationMs, segs: [{utf8}]}]}``).
     """
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"It is not valid JSON (line {exc.lineno}, column {exc.colno}).") from exc
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number; "[[[[..." nested too deeply
+        raise ValueError(
+            "It is not a JSON transcript: a number is too long or it is nested too deeply."
+        ) from exc
     if isinstance(data, dict) and "events" in data:
         return _parse_json3(data["events"])
     if isinstance(data, dict):
@@ -138,21 +137,40 @@ def parse_json(text: str) -> list[Segment]:
     for item in data:
         if not isinstance(item, dict) or "text" not in item or "start" not in item:
             raise ValueError("Each transcript entry needs 'text' and 'start'.")
-        cleaned = clean_caption_text(str(item["text"]))
+        start = seconds(item["start"])
+        if start is None:
+            raise ValueError("Each transcript entry needs a 'start' time in seconds.")
+        cleaned = clean_text(item["text"])
         if cleaned:
-            segments.append(Segment(float(item["start"]), float(item.get("duration", 0.0)), cleaned))
+            segments.append(Segment(start, seconds(item.get("duration", 0.0)) or 0.0, cleaned))
     return segments
 
 
-def _parse_json3(events: list[dict]) -> list[Segment]:
+def _parse_json3(events: Any) -> list[Segment]:
+    """yt-dlp's json3: what YouTube sent, so an event of an unexpected shape is skipped."""
     segments = []
-    for event in events:
-        words = "".join(str(seg.get("utf8", "")) for seg in event.get("segs") or [])
-        cleaned = clean_caption_text(words)
-        if cleaned:
-            start = float(event.get("tStartMs", 0)) / 1000
-            segments.append(Segment(start, float(event.get("dDurationMs", 0)) / 1000, cleaned))
+    for event in events if isinstance(events, list) else []:
+        if not isinstance(event, dict) or not isinstance(event.get("segs"), list):
+            continue
+        words = "".join(
+            seg["utf8"] for seg in event["segs"] if isinstance(seg, dict) and isinstance(seg.get("utf8"), str)
+        )
+        start = seconds(_number(event.get("tStartMs", 0)) / 1000)
+        cleaned = clean_text(words)
+        if cleaned and start is not None:
+            duration = seconds(_number(event.get("dDurationMs", 0)) / 1000) or 0.0
+            segments.append(Segment(start, duration, cleaned))
     return segments
+
+
+def _number(value: object) -> float:
+    """A JSON number, else NaN (which ``seconds`` then rejects)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return math.nan
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond float's range
+        return math.nan
 
 
 def parse_txt(text: str) -> list[Segment]:
@@ -166,7 +184,7 @@ def parse_txt(text: str) -> list[Segment]:
     segments = []
     clock = 0.0
     for sentence in _SENTENCE_END.split(" ".join(lines)):
-        cleaned = clean_caption_text(sentence)
+        cleaned = clean_text(sentence)
         if not cleaned:
             continue
         duration = round(len(cleaned.split()) / WORDS_PER_SECOND, 3)
@@ -185,7 +203,7 @@ def _parse_timed_txt(lines: list[str]) -> list[Segment]:
             entries[-1][1].append(line)
     segments = []
     for index, (start, words) in enumerate(entries):
-        cleaned = clean_caption_text(" ".join(words))
+        cleaned = clean_text(" ".join(words))
         if not cleaned:
             continue
         following = entries[index + 1][0] if index + 1 < len(entries) else None

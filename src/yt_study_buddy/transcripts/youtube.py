@@ -8,24 +8,27 @@ YouTube into the first preferred language; if it cannot be translated, the trans
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from yt_study_buddy.errors import TranscriptError
+from yt_study_buddy import sanitize
+from yt_study_buddy.errors import NO_TRANSCRIPT, YOUTUBE_BLOCKED, TranscriptError
 from yt_study_buddy.models import Segment, Transcript
-from yt_study_buddy.transcripts.parsers import clean_caption_text
 from yt_study_buddy.transcripts.proxy import ProxySettings
 
 if TYPE_CHECKING:
     import requests
 
+log = logging.getLogger(__name__)
 #: Seconds before a request to YouTube is given up (requests has no default timeout).
 REQUEST_TIMEOUT = 30.0
 SOURCE = "youtube-transcript-api"
 BLOCKED_MESSAGE = (
-    "YouTube is blocking requests from this machine or rate limiting them. Try again later, "
-    "or set a proxy (YTSB_PROXY_URL, or YTSB_WEBSHARE_USERNAME and YTSB_WEBSHARE_PASSWORD)."
+    "YouTube is blocking requests from this machine's IP address (it blocks many cloud servers) or "
+    "rate limiting them. Try again later, or set a proxy (YTSB_PROXY_URL, or YTSB_WEBSHARE_USERNAME "
+    "and YTSB_WEBSHARE_PASSWORD)."
 )
 _STATUS = re.compile(r"\b([1-5]\d\d)\b")
 
@@ -68,12 +71,14 @@ def fetch_from_youtube(
     except Exception as exc:
         raise classify_error(exc) from exc
     segments = tuple(
-        Segment(float(s.start), float(s.duration), text)
+        Segment(start, sanitize.seconds(s.duration) or 0.0, text)
         for s in fetched.snippets
-        if (text := clean_caption_text(s.text))
+        # The library decoded the entities once already (YouTube escapes its XML twice).
+        if (text := sanitize.clean_text(s.text, decode_entities=False))
+        and (start := sanitize.seconds(s.start)) is not None
     )
     if not segments:
-        raise TranscriptError("The video's transcript is empty.", retryable=False)
+        raise TranscriptError("The video's transcript is empty.", retryable=False, reason=NO_TRANSCRIPT)
     return Transcript(
         video_id=video_id,
         segments=segments,
@@ -106,7 +111,9 @@ def choose_transcript(transcripts: Any, languages: Sequence[str]) -> Any:
             return transcript.translate(wanted[0])
     if available:
         return available[0]
-    raise TranscriptError("This video has no transcript in any language.", retryable=False)
+    raise TranscriptError(
+        "This video has no transcript in any language.", retryable=False, reason=NO_TRANSCRIPT
+    )
 
 
 def _same_language(code: str, wanted: str) -> bool:
@@ -132,16 +139,20 @@ def classify_error(exc: BaseException) -> TranscriptError:
         (yta.NotTranslatable, "This video's transcript cannot be translated to the requested language."),
         (yta.TranslationLanguageNotAvailable, "YouTube cannot translate this transcript to that language."),
     ]
+    without_captions = (yta.TranscriptsDisabled, yta.NoTranscriptFound)
     for kind, message in permanent:
         if isinstance(exc, kind):
-            return TranscriptError(message, retryable=False)
+            reason = NO_TRANSCRIPT if isinstance(exc, without_captions) else None
+            return TranscriptError(message, retryable=False, reason=reason)
     reason = str(getattr(exc, "reason", None) or "")
     # The library spots the bot check by its exact wording (with a typographic apostrophe); any
     # other spelling arrives as VideoUnplayable, but it is still a block, not a dead video.
     if isinstance(exc, yta.RequestBlocked) or "not a bot" in reason.lower():
-        return TranscriptError(BLOCKED_MESSAGE, retryable=True)  # IpBlocked and HTTP 429 included
+        # IpBlocked and HTTP 429 included
+        return TranscriptError(BLOCKED_MESSAGE, retryable=True, reason=YOUTUBE_BLOCKED)
     if isinstance(exc, yta.VideoUnplayable):
-        detail = f" ({reason})" if reason else ""
+        shown = sanitize.line(reason, max_chars=200)  # YouTube's words, written for viewers
+        detail = f" ({shown})" if shown else ""
         return TranscriptError(f"This video cannot be played{detail}.", retryable=False)
     if isinstance(exc, yta.YouTubeRequestFailed):
         return http_status_error(_status_of(exc.reason))
@@ -153,16 +164,17 @@ def classify_error(exc: BaseException) -> TranscriptError:
         return TranscriptError(
             "YouTube did not return the transcript this time. Try again later.", retryable=True
         )
-    return TranscriptError(
-        f"Fetching the transcript failed unexpectedly ({type(exc).__name__}).", retryable=True
-    )
+    log.warning("Unclassified failure fetching a transcript", exc_info=exc)
+    return TranscriptError("Fetching the transcript from YouTube failed. Try again later.", retryable=True)
 
 
 def http_status_error(status: int | None) -> TranscriptError:
     """YouTube answered with an HTTP error: 429/403/5xx are worth retrying, other 4xx are not."""
     if status == 429:
         return TranscriptError(
-            "YouTube is rate limiting requests (too many requests). Try again later.", retryable=True
+            "YouTube is rate limiting requests (too many requests). Try again later.",
+            retryable=True,
+            reason=YOUTUBE_BLOCKED,
         )
     if status is None or status >= 500 or status in {403, 408}:
         return TranscriptError(

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from yt_study_buddy.errors import TranscriptError
+from yt_study_buddy.errors import NO_TRANSCRIPT, YOUTUBE_BLOCKED, TranscriptError
 from yt_study_buddy.models import Transcript, VideoMetadata
 from yt_study_buddy.transcripts.metadata import metadata_from_info
 from yt_study_buddy.transcripts.parsers import parse_json, parse_srt, parse_vtt
@@ -98,7 +98,8 @@ def classify_error(exc: BaseException) -> TranscriptError:
     text = str(exc).lower()
     for fragment, message in _TRANSIENT_FIRST:
         if fragment in text:
-            return TranscriptError(message, retryable=True)
+            reason = YOUTUBE_BLOCKED if message == BLOCKED_MESSAGE else None
+            return TranscriptError(message, retryable=True, reason=reason)
     if "http error" in text:
         digits = text.split("http error", 1)[1].strip()[:3]
         return http_status_error(int(digits) if digits.isdigit() else None)
@@ -131,7 +132,9 @@ def transcript_from_info(
     with ``http_client``; raises TranscriptError when there are none or the download fails."""
     picked = pick_subtitles(info, languages)
     if picked is None:
-        raise TranscriptError("This video has no transcript in any language.", retryable=False)
+        raise TranscriptError(
+            "This video has no transcript in any language.", retryable=False, reason=NO_TRANSCRIPT
+        )
     language, generated, fmt, url = picked
     session = http_client if http_client is not None else new_session(proxy)
     try:
@@ -147,7 +150,7 @@ def transcript_from_info(
     except ValueError as exc:
         raise TranscriptError("YouTube returned subtitles that could not be read.", retryable=True) from exc
     if not segments:
-        raise TranscriptError("The video's transcript is empty.", retryable=False)
+        raise TranscriptError("The video's transcript is empty.", retryable=False, reason=NO_TRANSCRIPT)
     return Transcript(
         video_id=video_id,
         segments=tuple(segments),
@@ -165,7 +168,10 @@ def pick_subtitles(info: dict[str, Any], languages: Sequence[str]) -> tuple[str,
     original speech as ``<lang>-orig``; a preferred language matches ``en``, ``en-US``, ``en-orig``.
     """
     wanted = list(languages) or ["en"]
-    tracks = [(False, info.get("subtitles") or {}), (True, info.get("automatic_captions") or {})]
+    tracks = [
+        (False, _by_language(info.get("subtitles"))),
+        (True, _by_language(info.get("automatic_captions"))),
+    ]
     for language in wanted:
         for generated, by_language in tracks:
             for code in sorted(by_language, key=lambda c: (c != language, not c.endswith("-orig"), c)):
@@ -185,9 +191,20 @@ def pick_subtitles(info: dict[str, Any], languages: Sequence[str]) -> tuple[str,
     return None
 
 
-def _best_format(formats: Any) -> tuple[str, str] | None:
+def _by_language(tracks: Any) -> dict[str, list[Any]]:
+    """yt-dlp's ``{language: [formats]}``; anything of another shape is no track at all."""
+    if not isinstance(tracks, dict):
+        return {}
+    return {
+        code: formats
+        for code, formats in tracks.items()
+        if isinstance(code, str) and isinstance(formats, list)
+    }
+
+
+def _best_format(formats: list[Any]) -> tuple[str, str] | None:
     for fmt in _FORMATS:
-        for entry in formats or []:
-            if isinstance(entry, dict) and entry.get("ext") == fmt and entry.get("url"):
-                return fmt, str(entry["url"])
+        for entry in formats:
+            if isinstance(entry, dict) and entry.get("ext") == fmt and isinstance(entry.get("url"), str):
+                return fmt, entry["url"]
     return None

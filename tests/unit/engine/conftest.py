@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import sys
 from collections.abc import Iterator
@@ -150,3 +152,101 @@ def _vtt_time(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{int(hours):02d}:{int(minutes):02d}:{secs:06.3f}"
+
+
+_SAFE_TARGET = re.compile(
+    r"^(?:https?://(?:(?:www|m)\.)?(?:youtube\.com|youtu\.be)(?:[/?#]|$)|#)", re.IGNORECASE
+)
+
+
+def unsafe_parts(markdown: str) -> list[str]:
+    """What a renderer could turn into live HTML in ``markdown``: raw HTML, images, and links to
+    anywhere but YouTube or the note itself. Parsed as the backend parses notes (CommonMark with
+    tables), but stricter: raw HTML is parsed as such and every link target counts, even those
+    markdown-it would refuse to link (another renderer, such as Obsidian's, may not)."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    found = []
+    stack = parser.parse(markdown)
+    while stack:
+        token = stack.pop()
+        stack.extend(token.children or [])
+        if token.type in ("html_block", "html_inline", "image"):
+            found.append(f"{token.type}: {token.content}")
+        elif token.type == "link_open" and not _SAFE_TARGET.match(str(token.attrs.get("href", ""))):
+            found.append(f"link to {token.attrs.get('href')}")
+    return found
+
+
+# Captions and metadata as someone hostile could upload them: payloads inside sentences about the
+# lecture's topic, so that the offline generator picks them as key points and definitions.
+HOSTILE_LINES = (
+    "Photosynthesis is a process that plants use to make sugar &amp;lt;img src=x onerror=alert(1)&amp;gt; "
+    "from light.",
+    "The chloroplast is an organelle where photosynthesis happens <script>alert(1)</script> in plant cells.",
+    "Photosynthesis needs the chloroplast, so read [the chloroplast notes](javascript:alert(1)) twice.",
+    "The light reactions of photosynthesis ![pixel](https://evil.example/p.png) run in the chloroplast.",
+    "Chlorophyll in the chloroplast absorbs light for photosynthesis <https://evil.example/x> all day.",
+    "[ref]: javascript:alert(1)",
+    "The Calvin cycle of photosynthesis runs in the stroma of the chloroplast <img src=x",
+    "onerror=alert(2)> and the Calvin cycle fixes carbon dioxide into sugar for the plant.",
+    "Photosynthesis\x7f and the chloroplast\x85 make sugar\ufffe from light and water.",
+    "The longest word in photosynthesis is " + "x" * 1_500_000 + " and the chloroplast holds it.",
+)
+HOSTILE_INFO = {
+    "title": "Photosynthesis\n## Injected heading <img src=x onerror=alert(1)> [x](javascript:alert(1))"
+    "\x85\ud800\ufffe\x7f end",
+    "channel": "<b>Evil</b> channel\nsecond line",
+    "duration": 120,
+    "chapters": [
+        {"start_time": 0, "title": "Intro\n## Injected chapter heading"},
+        {"start_time": 30, "title": "[click](javascript:alert(1)) ![p](https://evil.example/p.png)"},
+        {"start_time": float("nan"), "title": "never shown"},
+        {"start_time": 60, "end_time": float("inf"), "title": "<script>alert(1)</script>Calvin cycle"},
+    ],
+}
+
+
+@pytest.fixture
+def hostile_captions(tmp_path: Path) -> Path:
+    """A WebVTT file (hostile captions, then the lecture) with a hostile ``.info.json`` sidecar."""
+    lines = ["WEBVTT", ""]
+    for i, text in enumerate((*HOSTILE_LINES, *LECTURE.splitlines())):
+        lines += [f"{_vtt_time(i * 6.0)} --> {_vtt_time(i * 6.0 + 5.5)}", text, ""]
+    path = tmp_path / "hostile.vtt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    (tmp_path / "hostile.info.json").write_text(json.dumps(HOSTILE_INFO), encoding="utf-8")
+    return path
+
+
+# A model answer (or text) full of HTML, images and links to elsewhere, in every CommonMark form.
+HOSTILE_MARKDOWN = """\
+## Core Concepts
+- **<img src=x onerror=alert(1)>**: raw HTML
+- <script>alert(document.cookie)</script> and <details open ontoggle=alert(1)>
+- [click](javascript:alert(1)) [caps](JAVASCRIPT:alert(1)) [tab](java\tscript:alert(1))
+- [data](data:text/html,<script>alert(1)</script>) [rel](../../etc/passwd) [bare]()
+- [angle](<javascript:alert(1)>) [spaced]( javascript:alert(1) "title")
+- [userinfo](https://youtube.com@evil.example/) [suffix](https://youtube.com.evil.example/x)
+- [entity](&#106;avascript:alert(1)) [slashes](https:/\\/evil.example)
+- ![pixel](https://evil.example/pixel.png) ![yt](https://youtu.be/abc.png) ![[embedded note]]
+- <javascript:alert(1)> <https://evil.example> <a@evil.example>
+- <!-- a comment --> <?php echo 1; ?> <![CDATA[x]]>
+- [reference][evil] and [evil]
+
+[evil]: javascript:alert(1)
+ [evil2]:
+   https://evil.example "defined over two lines"
+
+> [quoted](javascript:alert(1))
+> [q2]: https://evil.example
+
+1. ```
+   [fenced in a list](javascript:alert(1))
+   ```
+[after the list fence](javascript:alert(1))
+
+    [indented code](javascript:alert(1))
+"""

@@ -137,3 +137,44 @@ def test_given_a_usage_error_then_exit_2_and_nothing_on_stdout(
 
     assert result.returncode == 2 and result.stdout == ""
     assert "Usage" in result.stderr
+
+
+def test_given_a_url_file_that_is_not_text_then_exit_2_with_a_usage_message(
+    cli_command: list[str], cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_bytes(b"\xff\xfe\x00binary")
+
+    result = run_cli(cli_command, cli_env, "--file", str(urls), "--format", "json-progress", cwd=tmp_path)
+
+    assert result.returncode == 2 and result.stdout == ""
+    assert "cannot read it as a UTF-8 text file of URLs" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_given_a_failure_nobody_foresaw_then_the_event_has_a_sentence_and_stderr_the_traceback(
+    cli_command: list[str], cli_env: dict[str, str], hostile_captions: Path, tmp_path: Path
+) -> None:
+    # Given hostile captions, and a file where the notes folder should be
+    (tmp_path / "notes").write_text("not a folder", encoding="utf-8")
+
+    result = run_cli(
+        cli_command,
+        cli_env,
+        VIDEO,
+        "--transcript",
+        str(hostile_captions),
+        "--format",
+        "json-progress",
+        "--base-dir",
+        str(tmp_path / "notes"),
+        cwd=tmp_path,
+    )
+
+    # Then the protocol and exit code are as always: one error event, permanent failure
+    events = events_of(result.stdout)
+    assert result.returncode == 3
+    assert events[-1].step is Step.ERROR and events[-1].extra["failed_step"] == "writing_files"
+    assert events[-1].message == "The note could not be saved: File exists."
+    # And the exception went to the log on stderr
+    assert "Traceback" in result.stderr and "FileExistsError" in result.stderr

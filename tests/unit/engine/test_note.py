@@ -14,7 +14,7 @@ BODY = """# A title the model chose
 - **Heat engine**: turns heat into work.
 ## Key Points
 - [1:02:03] A point an hour in.
-- [0:05](https://example.com) Already a link.
+- [0:05](https://youtu.be/dQw4w9WgXcQ?t=5) Already a link.
 """
 
 
@@ -49,7 +49,7 @@ def test_given_a_note_when_rendered_then_front_matter_has_every_field_and_links_
     assert body.lstrip().startswith("# Thermodynamics: Part 1/2\n")
     assert "A title the model chose" not in body
     assert "[1:02:03](https://youtu.be/dQw4w9WgXcQ?t=3723) A point an hour in." in body
-    assert "[0:05](https://example.com)" in body
+    assert "- [0:05](https://youtu.be/dQw4w9WgXcQ?t=5) Already a link." in body
     assert "- [1:05](https://youtu.be/dQw4w9WgXcQ?t=65) Light reactions" in body
 
 
