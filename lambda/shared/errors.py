@@ -39,6 +39,12 @@ class MethodNotAllowed(AppError):
     status_code = 405
 
 
+class Conflict(AppError):
+    """The resource is in a state that does not allow this (e.g. deleting a video still processing)."""
+
+    status_code = 409
+
+
 class DependencyUnavailable(AppError):
     status_code = 503
 

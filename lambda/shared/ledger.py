@@ -95,12 +95,27 @@ def spend(
             raise
 
 
-def refund(user_id: str, amount: int, reference: str, extra_ops: Sequence[Op] = ()) -> bool:
-    """Give back a spend once (ledger key ``refund_{reference}``); False if it was already refunded."""
+def attempt_id(kind: str, video_id: str, retries: int) -> str:
+    """The ledger key of one attempt at a video: ``spend_<video_id>`` / ``refund_<video_id>`` for the
+    first, ``spend_<video_id>_r<n>`` / ``refund_<video_id>_r<n>`` for the n-th retry, so each attempt
+    is spent and refunded at most once, and the first attempt keeps the keys it always had."""
+    return f"{kind}_{video_id}" if retries == 0 else f"{kind}_{video_id}_r{retries}"
+
+
+def refund(
+    user_id: str,
+    amount: int,
+    reference: str,
+    extra_ops: Sequence[Op] = (),
+    transaction_id: str | None = None,
+) -> bool:
+    """Give back a spend once (ledger key ``transaction_id``, by default ``refund_{reference}``);
+    False if it was already refunded (or an ``extra_ops`` condition failed)."""
+    key = transaction_id or f"refund_{reference}"
     ops = [
         *extra_ops,
         balance_update(user_id, amount),
-        ledger_put(user_id, amount, "refund", f"refund_{reference}", reference, f"Refund for {reference}"),
+        ledger_put(user_id, amount, "refund", key, reference, f"Refund for {reference}"),
     ]
     try:
         dynamo.transact_write(ops)
@@ -149,4 +164,4 @@ def recent_transactions(user_id: str, limit: int = 20) -> list[dict[str, Any]]:
     return [{key: item.get(key) for key in keys} for item in items]
 
 
-__all__ = ["add_credits", "ensure_user", "get_user_credits", "refund", "spend"]
+__all__ = ["add_credits", "attempt_id", "ensure_user", "get_user_credits", "refund", "spend"]

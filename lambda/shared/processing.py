@@ -10,10 +10,11 @@ import contextlib
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shared import notes
+from shared import notes, transcript_upload
 from shared.cli_runner import CliResult, run_cli
 from shared.config import get_secret_setting, get_settings
 from shared.dal import dynamo
@@ -22,12 +23,28 @@ from shared.errors import RetryLater
 from shared.ids import note_id_for, now_epoch, now_iso
 from shared.log import logger
 from shared.videos import refund_video
+from yt_study_buddy.errors import NO_TRANSCRIPT, YOUTUBE_BLOCKED
 from yt_study_buddy.progress import ExitCode, ProgressEvent, Step
 
 GENERIC_FAILURE = "Processing failed unexpectedly; your credit was refunded. Please try again later."
 TIMEOUT_FAILURE = "Processing took too long and was stopped; your credit was refunded."
+# The engine's own text tells a CLI user to set a proxy; a user of the service can upload captions.
+BLOCKED_FAILURE = (
+    "YouTube refused to give our server this video's captions. Uploading the video's captions "
+    "(a .vtt, .srt, .txt or .json file) works instead; your credit was refunded."
+)
 RETRY_MESSAGE = "A temporary problem occurred; we will retry shortly"
 _NAMES = {"#s": "status"}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why an attempt failed: ``error`` for the user, whether another attempt may help, and the
+    video's ``error_code`` (videos.ERROR_CODES)."""
+
+    error: str
+    retryable: bool
+    code: str = "failed"
 
 
 def process_message(body: str, receive_count: int) -> str:
@@ -39,22 +56,25 @@ def process_message(body: str, receive_count: int) -> str:
     # The record, not the message, is the truth about whose video this is.
     message = {key: str(claimed[key]) for key in ("video_id", "youtube_video_id", "url", "user_id")}
     user_id, lease = message["user_id"], int(claimed["lease_until"])
+    retries = int(claimed.get("retries", 0))  # the attempt whose credit a failure gives back
     try:
         with tempfile.TemporaryDirectory(prefix="ytsb-") as workdir:
-            result = _run(message, lease, workdir)
+            transcript = claimed.get("transcript_key")
+            upload = transcript_upload.download(str(transcript), workdir) if transcript else None
+            result = _run(message, lease, workdir, upload)
             outcome = _outcome(result, workdir)
             if outcome is None:
                 _complete(message, result, workdir)
                 return "completed"
     except Exception:  # noqa: BLE001 - e.g. S3 or DynamoDB failed mid-way: retry like a transient error
         logger.exception("processing failed", extra={"video_id": video_id})
-        outcome = (GENERIC_FAILURE, True)
-    error, retryable = outcome
-    if retryable and receive_count < get_settings().max_receive_count:
+        outcome = Failure(GENERIC_FAILURE, True)
+    error = outcome.error
+    if outcome.retryable and receive_count < get_settings().max_receive_count:
         _release(video_id, lease)
         raise RetryLater(error)
     try:
-        refunded = refund_video(user_id, video_id, error)
+        refunded = refund_video(user_id, video_id, error, retries=retries, error_code=outcome.code)
     except Exception:  # noqa: BLE001 - DynamoDB failed: give the claim back so a redelivery can settle it
         logger.exception("refund failed", extra={"video_id": video_id, "attempt": receive_count})
         with contextlib.suppress(Exception):
@@ -104,7 +124,7 @@ def _cli_env() -> dict[str, str]:
     return env
 
 
-def _run(message: dict[str, Any], lease: int, workdir: str) -> CliResult:
+def _run(message: dict[str, Any], lease: int, workdir: str, transcript: Path | None) -> CliResult:
     settings = get_settings()
     last_step: list[str] = []
 
@@ -123,6 +143,8 @@ def _run(message: dict[str, Any], lease: int, workdir: str) -> CliResult:
             logger.exception("progress update failed", extra={"video_id": message["video_id"]})
 
     args = [message["url"], "--format", "json-progress", "--base-dir", workdir]
+    if transcript is not None:  # the user's upload instead of YouTube's captions
+        args += ["--transcript", str(transcript)]
     try:
         return run_cli(
             settings.cli_command,
@@ -159,19 +181,30 @@ def _update_leased(video_id: str, lease: int, update: str, values: dict[str, Any
     )
 
 
-def _outcome(result: CliResult, workdir: str) -> tuple[str, bool] | None:
-    """None on success, else (a message for the user, retryable)."""
+def _outcome(result: CliResult, workdir: str) -> Failure | None:
+    """None on success, else why it failed."""
     terminal = result.terminal
     if result.timed_out:
-        return TIMEOUT_FAILURE, False
+        return Failure(TIMEOUT_FAILURE, False, "timeout")
     if terminal is not None and terminal.step is Step.ERROR:
-        return str(terminal.extra.get("error") or terminal.message), terminal.retryable
+        return _engine_failure(terminal)
     if terminal is None or result.exit_code != 0 or _note_path(terminal, workdir) is None:
         logger.error("CLI ended without a usable result", extra={"exit_code": result.exit_code})
         # Exit 4 is the CLI's "transient"; a negative code is a signal (e.g. the OOM killer): both may pass.
         code = result.exit_code
-        return GENERIC_FAILURE, code is not None and (code == ExitCode.TRANSIENT or code < 0)
+        return Failure(GENERIC_FAILURE, code is not None and (code == ExitCode.TRANSIENT or code < 0))
     return None
+
+
+def _engine_failure(event: ProgressEvent) -> Failure:
+    """The engine's ``error`` event: its ``reason`` (docs/progress-protocol.md) becomes the error code."""
+    text = str(event.extra.get("error") or event.message)
+    reason = event.extra.get("reason")
+    if reason == YOUTUBE_BLOCKED:
+        return Failure(BLOCKED_FAILURE, event.retryable, "youtube_blocked")
+    if reason == NO_TRANSCRIPT:
+        return Failure(text, event.retryable, "no_transcript")
+    return Failure(text, event.retryable)
 
 
 def _note_path(event: ProgressEvent, workdir: str) -> Path | None:

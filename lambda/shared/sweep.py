@@ -21,11 +21,10 @@ from shared.dal.dynamo import ConditionFailed
 from shared.dal.sqs import send_sqs_message
 from shared.ids import iso_at, now_epoch, now_iso
 from shared.log import logger
-from shared.videos import refund_video
+from shared.videos import MESSAGE_FIELDS, refund_video
 
 STATUS_INDEX = "status-index"
 GAVE_UP = "We could not process this video; your credit was refunded. Please try again later."
-MESSAGE_FIELDS = ("video_id", "youtube_video_id", "url", "user_id")
 
 
 def stale_videos() -> list[dict[str, Any]]:
@@ -73,7 +72,9 @@ def settle(video: dict[str, Any]) -> str:
     """Re-send one stale video's message, or refund it after MAX_SWEEPS; "skipped" if it changed meanwhile."""
     video_id, seen = video["video_id"], video["updated_at"]
     if int(video.get("sweeps", 0)) >= get_settings().max_sweeps:
-        refunded = refund_video(video["user_id"], video_id, GAVE_UP, unchanged_since=seen)
+        refunded = refund_video(
+            video["user_id"], video_id, GAVE_UP, unchanged_since=seen, retries=int(video.get("retries", 0))
+        )
         return "refunded" if refunded else "skipped"
     try:  # count the attempt first: if the send then fails, the next sweep simply tries again
         dynamo.update_item(

@@ -1,4 +1,8 @@
-"""Videos: submit (spend + record + queue), read, and list a user's videos newest first."""
+"""Videos: submit (spend + record + queue), refund, read, and list a user's videos newest first.
+
+Retry and delete are in ``shared.video_actions``. A video is tried once per submit and once per retry;
+``retries`` counts the retries, and each attempt has its own ledger keys (``ledger.attempt_id``).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ import re
 import time
 from typing import Any
 
-from shared import ledger
+from shared import ledger, transcript_upload
 from shared.config import get_settings
 from shared.dal import dynamo
 from shared.dal.sqs import send_sqs_message
-from shared.errors import BadRequest, DependencyUnavailable, NotFound
+from shared.errors import BadRequest, DependencyUnavailable, InsufficientCredits, NotFound
 from shared.ids import VIDEO_ID_PATTERN, new_video_id, now_iso
 from shared.log import logger
 from shared.pagination import decode_last_key, encode_last_key
@@ -27,10 +31,16 @@ PUBLIC_FIELDS = (
     "title",
     "note_id",
     "error",
+    "error_code",
     "created_at",
     "updated_at",
     "completed_at",
 )
+# Computed by public_view rather than stored: whether the user uploaded the transcript.
+DERIVED_FIELDS = ("has_transcript",)
+# A failed video's error_code: why, for the page (it offers to upload captions for the first two).
+ERROR_CODES = ("youtube_blocked", "no_transcript", "timeout", "failed")
+MESSAGE_FIELDS = ("video_id", "youtube_video_id", "url", "user_id")  # the SQS message, exactly
 QUEUE_FAILED = "We could not queue this video; your credit was refunded. Please try again."
 COMPENSATION_ATTEMPTS = 3
 
@@ -44,14 +54,29 @@ def validate_youtube_url(url: str) -> str:
 
 
 def public_view(video: dict[str, Any]) -> dict[str, Any]:
-    return {key: video[key] for key in PUBLIC_FIELDS if video.get(key) is not None}
+    view = {key: video[key] for key in PUBLIC_FIELDS if video.get(key) is not None}
+    if video.get("status") == "failed":
+        view.setdefault("error_code", "failed")  # videos that failed before error codes existed
+    if video.get("transcript_key"):
+        view["has_transcript"] = True
+    return view
 
 
-def submit(user_id: str, url: Any) -> dict[str, Any]:
-    """Warm path: one transaction (spend + video + ledger) and one SQS send."""
+def attempt_condition(retries: int) -> str:
+    """``retries = :r``: the video is still at the attempt that was read (records from before retries
+    existed have no counter, which is attempt 0)."""
+    return "retries = :r" if retries else "(attribute_not_exists(retries) OR retries = :r)"
+
+
+def submit(user_id: str, url: Any, transcript: Any = None) -> dict[str, Any]:
+    """Warm path: one transaction (spend + video + ledger) and one SQS send.
+
+    An uploaded ``transcript`` is stored first: if that fails, nothing was spent (503).
+    """
     if not isinstance(url, str):
         raise BadRequest("Invalid YouTube URL", {"url": "The URL must be a string."})
     youtube_id = validate_youtube_url(url)
+    upload = transcript_upload.parse(transcript)
     settings = get_settings()
     video_id, now = new_video_id(), now_iso()
     video = {
@@ -65,33 +90,60 @@ def submit(user_id: str, url: Any) -> dict[str, Any]:
         "created_at": now,
         "updated_at": now,
         "attempts": 0,
+        "retries": 0,
     }
+    if upload is not None:
+        video["transcript_key"] = transcript_upload.store(user_id, video_id, upload)
     put_video = ("Put", dynamo.put_op(settings.videos_table, video, "attribute_not_exists(video_id)"))
-    message = {"video_id": video_id, "youtube_video_id": youtube_id, "url": video["url"], "user_id": user_id}
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        ledger.spend(user_id, 1, f"spend_{video_id}", video_id, [put_video])
+        ledger.spend(user_id, 1, ledger.attempt_id("spend", video_id, 0), video_id, [put_video])
+    except InsufficientCredits:
+        if upload is not None:  # no video will ever point at it
+            _discard_upload(video["transcript_key"])
+        raise
     except (BotoCoreError, ClientError):
         # The transaction may have committed with its answer lost: undo it if so (a no-op if not).
         logger.exception("spend failed; compensating", extra={"video_id": video_id})
-        _compensate(user_id, video_id)
+        compensate(user_id, video_id, 0)
         raise DependencyUnavailable() from None
-    try:
-        send_sqs_message(settings.video_queue_url, message)
-    except (BotoCoreError, ClientError):
-        logger.exception("queue send failed; refunding", extra={"video_id": video_id})
-        _compensate(user_id, video_id)
-        raise DependencyUnavailable() from None
+    send_or_refund(video, 0)
+    return queued_answer(video, "Video submitted for processing")
+
+
+def queued_answer(video: dict[str, Any], message: str) -> dict[str, Any]:
     return {
-        "video_id": video_id,
-        "youtube_video_id": youtube_id,
+        "video_id": video["video_id"],
+        "youtube_video_id": video["youtube_video_id"],
         "status": "queued",
-        "message": "Video submitted for processing",
+        "message": message,
     }
 
 
-def _compensate(user_id: str, video_id: str, attempts: int = COMPENSATION_ATTEMPTS) -> None:
+def send_or_refund(video: dict[str, Any], retries: int) -> None:
+    """Queue the video's message; if SQS fails, refund attempt ``retries`` (the video is failed) and 503."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        send_sqs_message(get_settings().video_queue_url, {key: video[key] for key in MESSAGE_FIELDS})
+    except (BotoCoreError, ClientError):
+        logger.exception("queue send failed; refunding", extra={"video_id": video["video_id"]})
+        compensate(video["user_id"], video["video_id"], retries)
+        raise DependencyUnavailable() from None
+
+
+def _discard_upload(key: str) -> None:
+    """Best effort: a leftover costs storage, not money or correctness."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        transcript_upload.remove(key)
+    except (BotoCoreError, ClientError):
+        logger.exception("could not delete an unused transcript upload", extra={"key": key})
+
+
+def compensate(user_id: str, video_id: str, retries: int, attempts: int = COMPENSATION_ATTEMPTS) -> None:
     """Refund a video that will not be queued; retried, because a failure here holds a credit.
 
     If every attempt fails, the video stays ``queued`` with its credit spent and no message: that is
@@ -102,7 +154,7 @@ def _compensate(user_id: str, video_id: str, attempts: int = COMPENSATION_ATTEMP
     extra = {"video_id": video_id}
     for attempt in range(attempts):
         try:
-            refund_video(user_id, video_id, QUEUE_FAILED)
+            refund_video(user_id, video_id, QUEUE_FAILED, retries=retries)
             return
         except (BotoCoreError, ClientError):
             if attempt + 1 == attempts:
@@ -111,19 +163,34 @@ def _compensate(user_id: str, video_id: str, attempts: int = COMPENSATION_ATTEMP
             time.sleep(0.1 * (attempt + 1))
 
 
-def refund_video(user_id: str, video_id: str, error: str, unchanged_since: str | None = None) -> bool:
-    """Mark the video failed with ``error`` and give the credit back, in one transaction, once.
+def refund_video(
+    user_id: str,
+    video_id: str,
+    error: str,
+    unchanged_since: str | None = None,
+    *,
+    retries: int = 0,
+    error_code: str = "failed",
+) -> bool:
+    """Mark the video failed with ``error`` and give attempt ``retries``'s credit back, in one
+    transaction, once (ledger key ``refund_<video_id>[_r<n>]``).
 
-    Never for a completed video (e.g. its completion was recorded but the answer was lost). With
-    ``unchanged_since`` (an ``updated_at``), only if nobody touched the video since it was read.
+    Never for a completed video (e.g. its completion was recorded but the answer was lost), and only
+    while the video is still at attempt ``retries`` (a stale worker cannot refund a later attempt).
+    With ``unchanged_since`` (an ``updated_at``), only if nobody touched the video since it was read.
     """
-    condition = "attribute_exists(video_id) AND attribute_not_exists(refunded) AND #s <> :completed"
+    condition = (
+        "attribute_exists(video_id) AND attribute_not_exists(refunded) AND #s <> :completed AND "
+        + attempt_condition(retries)
+    )
     values = {
         ":failed": "failed",
         ":error": error,
+        ":code": error_code,
         ":true": True,
         ":now": now_iso(),
         ":completed": "completed",
+        ":r": retries,
     }
     if unchanged_since is not None:
         condition += " AND updated_at = :seen"
@@ -131,13 +198,14 @@ def refund_video(user_id: str, video_id: str, error: str, unchanged_since: str |
     update = dynamo.update_op(
         get_settings().videos_table,
         {"video_id": video_id},
-        "SET #s = :failed, #e = :error, refunded = :true, status_message = :error, updated_at = :now "
-        "REMOVE lease_until",
+        "SET #s = :failed, #e = :error, error_code = :code, refunded = :true, status_message = :error, "
+        "updated_at = :now REMOVE lease_until",
         condition,
         {"#s": "status", "#e": "error"},
         values,
     )
-    return ledger.refund(user_id, 1, video_id, [("Update", update)])
+    key = ledger.attempt_id("refund", video_id, retries)
+    return ledger.refund(user_id, 1, video_id, [("Update", update)], transaction_id=key)
 
 
 def get_owned(user_id: str, video_id: str) -> dict[str, Any]:

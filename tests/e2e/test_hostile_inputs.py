@@ -177,7 +177,10 @@ def cases(people: dict[str, Any]) -> list[Hostile]:
             "chunked body", "POST", "/videos", 411, b"2\r\n{}\r\n0\r\n\r\n", {"Transfer-Encoding": "chunked"}
         ),
         Hostile("unknown method", "QUERY", "/videos", 405),
-        Hostile("method not allowed", "DELETE", f"/videos/{victim_video}", 405),
+        Hostile("method not allowed", "PUT", f"/videos/{victim_video}", 405),
+        Hostile("delete another user's video", "DELETE", f"/videos/{victim_video}", 404),
+        Hostile("retry another user's video", "POST", f"/videos/{victim_video}/retry", 404),
+        Hostile("delete a path that is no video", "DELETE", "/videos/..%2F..%2Fcredits", 404),
         # tokens
         Hostile(
             "SQL injection as token",
@@ -261,6 +264,9 @@ def test_hostile_inputs_are_refused_with_a_4xx_in_the_error_shape(
         if found:
             problems.append(f"{case.name}: {'; '.join(found)}")
     assert not problems, "\n".join(problems)
+    # the attacker's DELETE and retry of the victim's video changed nothing
+    kept = people["victim"].call("GET", f"/videos/{people['video_ids'][0]}")
+    assert kept.status == 200 and kept.body["video_id"] == people["video_ids"][0]
 
 
 def test_a_last_key_naming_another_users_video_pages_only_through_your_own(

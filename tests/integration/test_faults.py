@@ -1,8 +1,7 @@
 """Fault injection: every AWS call of submit and process_video fails in turn, and the CLI misbehaves.
 
-Faults are injected with botocore event hooks on the functions' own cached clients:
-``before-parameter-build`` raises before the request is sent (the call did not happen), and
-``after-call`` raises after DynamoDB applied it (the write happened, the answer was lost, as on a
+Faults are injected by ``tests/integration/faults.py`` (the ``faults`` fixture): before the request
+is sent (the call did not happen), or after the service applied it (the answer was lost, as on a
 timeout). Each fault fires once unless a test says otherwise.
 
 Redelivery is modelled like AWS: a batch item failure makes the message visible again after the
@@ -17,133 +16,39 @@ with ``settled=True``, that no video is left ``queued`` or ``processing`` once t
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError
 from process_video.handler import lambda_handler as process
-from shared import aws, ledger, processing, sweep, videos
+from shared import ledger, processing, sweep, videos
 from shared.config import get_settings
 from shared.dal import dynamo
 from shared.errors import DependencyUnavailable
 from submit_video.handler import lambda_handler as submit
 
+from tests.integration.faults import (
+    CLAIM,
+    COMPLETE,
+    GRANT,
+    NOTE_PUT,
+    REFUND,
+    RELEASE,
+    S3_PUT,
+    SEND,
+    SPEND,
+    Fault,
+    Params,
+    anything,
+    fault,
+    update_with,
+)
 from ytsb_local.invariants import Tables, ledger_problems
 
 URL = "https://youtu.be/dQw4w9WgXcQ"
 VISIBILITY_TIMEOUT = 5400  # template.yaml: VideoQueue VisibilityTimeout
 UNAVAILABLE = {"error": DependencyUnavailable().message, "details": {}}
 NOTHING_SWEPT = {"resent": 0, "refunded": 0, "skipped": 0, "failed": 0}
-Params = dict[str, Any]
-
-
-# --- the fault injector -------------------------------------------------------------------------
-
-
-@dataclass
-class Fault:
-    service: str
-    operation: str
-    match: Callable[[Params], bool]
-    times: int = 1  # how many matching calls fail (-1: all)
-    after: bool = False  # fail after the call was applied (the answer is lost)
-    error: str = "client"  # "client": a 5xx ClientError; "connection": no route to the endpoint
-    fired: int = 0
-
-    def exception(self) -> Exception:
-        if self.error == "connection":
-            return EndpointConnectionError(endpoint_url=f"https://{self.service}.us-east-1.amazonaws.com")
-        body = {"Error": {"Code": "InternalServerError", "Message": "injected fault"}}
-        return ClientError(body, self.operation)  # type: ignore[arg-type]
-
-
-@dataclass
-class Faults:
-    active: list[Fault] = field(default_factory=list)
-
-    def add(self, fault: Fault) -> Fault:
-        """Activate a fresh copy of ``fault`` (parameters are shared between runs) and return it."""
-        fresh = replace(fault, fired=0)
-        self.active.append(fresh)
-        return fresh
-
-    def clear(self) -> None:
-        self.active.clear()
-
-    def _due(self, service: str, operation: str, params: Params, after: bool) -> Fault | None:
-        for fault in self.active:
-            if (fault.service, fault.operation, fault.after) != (service, operation, after):
-                continue
-            if fault.times != -1 and fault.fired >= fault.times:
-                continue
-            if fault.match(params):
-                fault.fired += 1
-                return fault
-        return None
-
-    def before(self, params: Params, model: Any, context: dict[str, Any], **_: Any) -> None:
-        service = model.service_model.service_name
-        context["ytsb_params"] = params
-        fault = self._due(service, model.name, params, after=False)
-        if fault:
-            raise fault.exception()
-
-    def after_call(self, model: Any, context: dict[str, Any], **_: Any) -> None:
-        service = model.service_model.service_name
-        fault = self._due(service, model.name, context.get("ytsb_params", {}), after=True)
-        if fault:
-            raise fault.exception()
-
-
-@pytest.fixture
-def faults() -> Faults:
-    injector = Faults()
-    for service in ("dynamodb", "s3", "sqs"):
-        events = aws.client(service).meta.events
-        events.register("before-parameter-build", injector.before)
-        events.register("after-call", injector.after_call)
-    return injector
-
-
-def ledger_put(prefix: str) -> Callable[[Params], bool]:
-    """A TransactWriteItems that writes a ledger entry ``<prefix>...`` (spend_, refund_, grant_)."""
-
-    def match(params: Params) -> bool:
-        for item in params.get("TransactItems", []):
-            entry = item.get("Put", {}).get("Item", {})
-            if entry.get("transaction_id", {}).get("S", "").startswith(prefix):
-                return True
-        return False
-
-    return match
-
-
-def update_with(fragment: str) -> Callable[[Params], bool]:
-    return lambda params: fragment in params.get("UpdateExpression", "")
-
-
-def anything(params: Params) -> bool:
-    return True
-
-
-SPEND = ("dynamodb", "TransactWriteItems", ledger_put("spend_"))
-GRANT = ("dynamodb", "TransactWriteItems", ledger_put("grant_"))
-REFUND = ("dynamodb", "TransactWriteItems", ledger_put("refund_"))
-SEND = ("sqs", "SendMessage", anything)
-CLAIM = ("dynamodb", "UpdateItem", update_with("lease_until = :lease"))
-PROGRESS = ("dynamodb", "UpdateItem", update_with("SET progress = :p"))
-COMPLETE = ("dynamodb", "UpdateItem", update_with("#s = :completed"))
-RELEASE = ("dynamodb", "UpdateItem", update_with("#s = :queued"))
-S3_PUT = ("s3", "PutObject", anything)
-NOTE_PUT = ("dynamodb", "PutItem", lambda params: params.get("TableName") == "ytsb-notes")
-
-
-def fault(call: tuple[str, str, Callable[[Params], bool]], **options: Any) -> Fault:
-    service, operation, match = call
-    return Fault(service, operation, match, **options)
 
 
 # --- reading the tables -------------------------------------------------------------------------
@@ -541,6 +446,35 @@ def test_given_every_resent_message_is_lost_then_after_max_sweeps_the_credit_is_
     assert sweep.sweep() == NOTHING_SWEPT and queued_messages() == []
     assert len(ledger_entries("refund")) == 1 and ledger.get_user_credits("user-1") == 3
     assert settled_problems() == []
+
+
+def test_given_a_retry_of_a_video_the_sweep_gave_up_on_then_it_is_swept_afresh_and_refunded_under_its_key(
+    message, clock, api_event, invoke
+):
+    # Given a video whose messages were all lost: the sweep gave up and refunded it
+    drain_queue()
+    for _ in range(get_settings().max_sweeps + 1):
+        clock.advance(get_settings().sweep_after + 1)
+        sweep.sweep()
+        drain_queue()
+    assert video(message["video_id"])["status"] == "failed"
+    # When the owner retries it and the retry's message is lost too
+    retry = api_event("POST", "/videos/{video_id}/retry", path_params={"video_id": message["video_id"]})
+    assert invoke(submit, retry)[0] == 200
+    assert drain_queue() == 1 and ledger.get_user_credits("user-1") == 2
+    # Then the sweep starts counting again (it re-sends before it gives up), and refunds the retry once
+    clock.advance(get_settings().sweep_after + 1)
+    assert sweep.sweep() == {**NOTHING_SWEPT, "resent": 1}
+    for _ in range(get_settings().max_sweeps - 1):
+        drain_queue()
+        clock.advance(get_settings().sweep_after + 1)
+        assert sweep.sweep() == {**NOTHING_SWEPT, "resent": 1}
+    drain_queue()
+    clock.advance(get_settings().sweep_after + 1)
+    assert sweep.sweep() == {**NOTHING_SWEPT, "refunded": 1}
+    refunds = sorted(entry["transaction_id"] for entry in ledger_entries("refund"))
+    assert refunds == [f"refund_{message['video_id']}", f"refund_{message['video_id']}_r1"]
+    assert ledger.get_user_credits("user-1") == 3 and settled_problems() == []
 
 
 @pytest.mark.parametrize("sweeps_so_far", [0, 3], ids=["would-resend", "would-refund"])

@@ -21,10 +21,11 @@ from jsonschema import Draft202012Validator
 from list_videos.handler import lambda_handler as list_videos
 from process_video.handler import lambda_handler as process_video
 from purchase_credits.handler import lambda_handler as credits_api
-from shared import config, ledger, notes, payments, videos
+from shared import config, ledger, notes, payments, transcript_upload, videos
 from stripe_webhook.handler import lambda_handler as webhook
 from submit_video.handler import lambda_handler as submit
 
+from tests.integration.conftest import SPEC_PACKAGES
 from ytsb_local.template import api_routes, load_template
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
@@ -152,8 +153,10 @@ def test_every_response_object_schema_is_closed() -> None:
 
 def test_the_documented_fields_are_the_handlers_public_fields() -> None:
     schemas = DOC["components"]["schemas"]
-    assert set(schemas["Video"]["properties"]) == set(videos.PUBLIC_FIELDS)
-    assert set(schemas["Note"]["properties"]) == set(notes.PUBLIC_FIELDS) | {"content"}
+    assert set(schemas["Video"]["properties"]) == set(videos.PUBLIC_FIELDS) | set(videos.DERIVED_FIELDS)
+    assert schemas["Video"]["properties"]["error_code"]["enum"] == list(videos.ERROR_CODES)
+    assert schemas["TranscriptUpload"]["properties"]["format"]["enum"] == list(transcript_upload.FORMATS)
+    assert set(schemas["Note"]["properties"]) == set(notes.PUBLIC_FIELDS) | {"content", "html"}
     assert schemas["VideoStatus"]["enum"] == list(videos.STATUSES)
     assert schemas["PackageName"]["enum"] == list(payments.PACKAGES)
 
@@ -234,6 +237,61 @@ def test_list_videos(
     api.recorder.assert_all_documented_statuses_seen(*route)
 
 
+def test_post_videos_with_a_transcript(api: Any, tables_down: Callable[[], None]) -> None:
+    route = ("POST", "/videos")
+    vtt = {"format": "vtt", "content": "WEBVTT\n\n00:00.000 --> 00:02.000\nHello there.\n"}
+    assert api(submit, *route, body={"url": URL, "transcript": vtt})[0] == 201
+    too_big = {"format": "txt", "content": "é" * (transcript_upload.MAX_BYTES // 2 + 1)}
+    for bad in ({**vtt, "format": "pdf"}, {**vtt, "content": 7}, too_big, "WEBVTT", {**vtt, "x": 1}):
+        status, body = api(submit, *route, body={"url": URL, "transcript": bad})
+        assert status == 400 and "transcript" in body["details"], body
+    tables_down()  # the upload works, the spend does not: 503
+    assert api(submit, *route, user="user-3", body={"url": URL, "transcript": vtt})[0] == 503
+
+
+def test_delete_video(
+    api: Any, use_cli: Callable, sqs_event: Callable, context: Any, tables_down: Callable
+) -> None:
+    route = ("DELETE", "/videos/{video_id}")
+    ids = completed_and_failed_videos(api, use_cli, sqs_event, context)
+    status, body = api(get_video, *route, path_params={"video_id": ids["completed"]})
+    assert (status, body) == (200, {"video_id": ids["completed"], "deleted": True})
+    assert api(get_video, *route, path_params={"video_id": ids["completed"]})[0] == 404
+    status, body = api(get_video, *route, path_params={"video_id": ids["queued"]})
+    assert status == 409 and body["details"] == {"status": "queued"}
+    assert api(get_video, *route, path_params={"video_id": ids["failed"]}, user="user-2")[0] == 404
+    assert api(get_video, *route, path_params={"video_id": "../credits"})[0] == 404
+    assert api(get_video, *route, path_params={"video_id": ids["failed"]}, user=None)[0] == 401
+    tables_down()
+    assert api(get_video, *route, path_params={"video_id": ids["failed"]})[0] == 503
+    api.recorder.assert_all_documented_statuses_seen(*route)
+
+
+def test_retry_video(
+    api: Any, use_cli: Callable, sqs_event: Callable, context: Any, tables_down: Callable
+) -> None:
+    route = ("POST", "/videos/{video_id}/retry")
+    ids = completed_and_failed_videos(api, use_cli, sqs_event, context)  # 1 credit left (the refund)
+    failed = {"video_id": ids["failed"]}
+    status, body = api(submit, *route, path_params=failed)
+    assert status == 200 and body["status"] == "queued" and body["video_id"] == ids["failed"]
+    status, body = api(submit, *route, path_params=failed)
+    assert status == 409 and body["details"] == {"status": "queued"}
+    assert api(submit, *route, path_params={"video_id": ids["completed"]})[0] == 409
+    # the retried attempt fails again (refunded: 1 credit), a new video spends it: no credit to retry with
+    message = {key: str(value) for key, value in videos.get_owned("user-1", ids["failed"]).items()}
+    use_cli("permanent")
+    assert process_video(sqs_event(message), context) == {"batchItemFailures": []}
+    assert api(submit, "POST", "/videos", body={"url": URL})[0] == 201
+    status, body = api(submit, *route, path_params=failed)
+    assert status == 402 and body["details"] == {"required": 1, "available": 0}
+    assert api(submit, *route, path_params=failed, user="user-2")[0] == 404
+    assert api(submit, *route, path_params=failed, user=None)[0] == 401
+    tables_down()
+    assert api(submit, *route, path_params=failed)[0] == 503
+    api.recorder.assert_all_documented_statuses_seen(*route)
+
+
 def test_get_note(
     api: Any, use_cli: Callable, sqs_event: Callable, context: Any, tables_down: Callable
 ) -> None:
@@ -249,6 +307,9 @@ def test_get_note(
     status, meta = api(get_note, *route, path_params=params)
     assert status == 200 and "content" not in meta and {"input_tokens", "output_tokens"} <= set(meta)
     assert api(get_note, *route, path_params=params, query={"include_content": "perhaps"})[0] == 400
+    status, html = api(get_note, *route, path_params=params, query={"format": "html"})
+    assert status == 200 and html["html"].startswith("<h1") and "content" not in html
+    assert api(get_note, *route, path_params=params, query={"format": "pdf"})[0] == 400
     assert api(get_note, *route, path_params=params, user="user-2")[0] == 404
     assert api(get_note, *route, path_params=params, user=None)[0] == 401
     tables_down()
@@ -266,9 +327,10 @@ def test_purchase_credits(api: Any, localstripe_url: str, monkeypatch: pytest.Mo
 
     stripe_at(localstripe_url)
     try:
-        for package in payments.PACKAGES:
+        for package, (credits, cents) in SPEC_PACKAGES.items():
             status, body = api(credits_api, *route, body={"package": package})
             assert status == 200 and body["package"] == package
+            assert (body["credits"], body["amount"]) == (credits, cents)
         for bad in ({"package": "mega"}, {}, "[]"):
             assert api(credits_api, *route, body=bad)[0] == 400
         assert api(credits_api, *route, user=None, body={"package": "basic"})[0] == 401
@@ -279,13 +341,15 @@ def test_purchase_credits(api: Any, localstripe_url: str, monkeypatch: pytest.Mo
     api.recorder.assert_all_documented_statuses_seen(*route)
 
 
-def test_get_credits(api: Any, tables_down: Callable[[], None]) -> None:
+def test_get_credits(api: Any, tables_down: Callable[[], None], ticking_ledger_clock: None) -> None:
     route = ("GET", "/credits")
+    ledger.ensure_user("user-1")
     assert api(submit, "POST", "/videos", body={"url": URL})[0] == 201
     ledger.add_credits("user-1", 10, "pi_test_openapi", "purchase", "Purchased basic")
     status, body = api(credits_api, *route)
     assert status == 200 and body["credits"] == 12
-    assert {entry["type"] for entry in body["transactions"]} == {"grant", "spend", "purchase"}
+    newest_first = [("purchase", 10), ("spend", -1), ("grant", 3)]
+    assert [(entry["type"], entry["amount"]) for entry in body["transactions"]] == newest_first
     assert api(credits_api, *route, user=None)[0] == 401
     tables_down()
     assert api(credits_api, *route)[0] == 503

@@ -163,10 +163,15 @@ def test_given_expired_lease_then_taken_over_and_completed(message, sqs_event, c
 
 
 def test_given_missing_cli_then_failed_and_refunded(message, sqs_event, context, monkeypatch):
+    from shared.processing import GENERIC_FAILURE
+
     monkeypatch.setenv("CLI_COMMAND", "/nonexistent/youtube-study-buddy")
     config.get_settings.cache_clear()
     assert process(sqs_event(message), context) == {"batchItemFailures": []}
-    assert video(message["video_id"])["status"] == "failed" and ledger.get_user_credits("user-1") == 3
+    # a deployment fault, told as such: not "took too long", which is what a timeout says
+    failed = video(message["video_id"])
+    assert (failed["status"], failed["error"], failed["error_code"]) == ("failed", GENERIC_FAILURE, "failed")
+    assert ledger.get_user_credits("user-1") == 3
 
 
 def test_given_real_cli_offline_on_sample_transcript_then_completed(
@@ -246,3 +251,46 @@ def test_given_same_message_delivered_twice_at_once_then_one_run_completes(
     assert video(message["video_id"])["status"] == "completed"
     notes_table = boto3.resource("dynamodb").Table("ytsb-notes").scan()["Items"]
     assert len(notes_table) == 1 and ledger.get_user_credits("user-1") == 2
+
+
+@pytest.mark.parametrize(
+    ("scenario", "code"),
+    [
+        ("blocked", "youtube_blocked"),
+        ("no_captions", "no_transcript"),
+        ("permanent", "failed"),
+        ("garbage", "failed"),
+        ("hang", "timeout"),
+    ],
+)
+def test_given_a_failure_then_the_video_says_why_in_error_code(
+    message, sqs_event, context, use_cli, api_event, invoke, scenario, code
+):
+    # Given the engine fails in a given way on the last allowed attempt
+    use_cli(scenario, timeout=2)
+    assert process(sqs_event(message, receive_count=3), context) == {"batchItemFailures": []}
+    # Then the failed video's public view carries the machine-readable reason
+    from get_video.handler import lambda_handler as get_video
+
+    event = api_event("GET", "/videos/{video_id}", path_params={"video_id": message["video_id"]})
+    status, view = invoke(get_video, event)
+    assert (status, view["status"], view["error_code"]) == (200, "failed", code)
+    assert ledger.get_user_credits("user-1") == 3
+
+
+def test_given_youtube_refuses_the_server_then_the_error_offers_uploading_the_captions(
+    message, sqs_event, context, use_cli
+):
+    # Given YouTube refuses our server on every attempt (retryable, so refunded on the last one)
+    use_cli("blocked")
+    first = sqs_event(message, receive_count=1)
+    assert process(first, context)["batchItemFailures"] == [
+        {"itemIdentifier": first["Records"][0]["messageId"]}
+    ]
+    assert process(sqs_event(message, receive_count=3), context) == {"batchItemFailures": []}
+    # Then the user reads that YouTube refused us and that uploading the captions works instead
+    failed = video(message["video_id"])
+    assert failed["error_code"] == "youtube_blocked"
+    assert "YouTube refused" in failed["error"] and "our server" in failed["error"]
+    assert all(ext in failed["error"] for ext in (".vtt", ".srt", ".txt", ".json"))
+    assert "YTSB_PROXY_URL" not in failed["error"]  # the CLI's advice is for CLI users, not for the page

@@ -37,6 +37,7 @@ DESIGN = Path(__file__).resolve().parents[2] / "docs" / "design.md"
 EXPECTED_ROUTES = {
     ("POST", "/videos"), ("GET", "/videos"), ("GET", "/videos/{video_id}"), ("GET", "/notes/{note_id}"),
     ("POST", "/credits/purchase"), ("GET", "/credits"), ("POST", "/webhooks/stripe"),
+    ("DELETE", "/videos/{video_id}"), ("POST", "/videos/{video_id}/retry"),
 }  # fmt: skip
 
 
@@ -121,6 +122,50 @@ def test_given_the_api_then_each_route_reaches_a_handler_with_lambda_handler(
         module_name, _, attribute = route.handler.rpartition(".")
         assert attribute == "lambda_handler"
         assert callable(getattr(importlib.import_module(module_name), attribute)), route
+
+
+def test_given_the_api_cors_then_it_allows_every_method_a_route_uses(template: dict[str, Any]) -> None:
+    # A browser preflights DELETE (and any non-simple request): a method left out cannot be called from a page
+    api = next(iter(resources_of_type(template, "AWS::Serverless::Api").values()))
+    allowed = set(api["Properties"]["Cors"]["AllowMethods"].strip("'").split(","))
+    assert {route.method for route in api_routes(template)} | {"OPTIONS"} <= allowed
+    assert "DELETE" in allowed
+
+
+def test_given_the_video_functions_then_they_have_the_s3_and_table_rights_their_routes_need(
+    template: dict[str, Any],
+) -> None:
+    def rights(function: str) -> set[tuple[str, str]]:
+        statements = template["Resources"][function]["Properties"]["Policies"][0]["Statement"]
+        found = set()
+        for statement in statements:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+            found |= {(action, json.dumps(resource)) for action in actions for resource in resources}
+        return found
+
+    objects = json.dumps({"Fn::Sub": "${NotesBucket.Arn}/*"})
+    s3 = {name: {action for action, resource in rights(name) if action.startswith("s3:")} for name in
+          ("SubmitVideoFunction", "GetVideoFunction", "ProcessVideoFunction")}  # fmt: skip
+    assert s3 == {
+        "SubmitVideoFunction": {"s3:PutObject", "s3:DeleteObject"},  # upload; remove it again on a 402
+        "GetVideoFunction": {"s3:DeleteObject"},  # delete the known keys: no ListBucket
+        "ProcessVideoFunction": {"s3:PutObject", "s3:GetObject"},  # the note; the uploaded transcript
+    }
+    assert all(
+        resource == objects for name in s3 for action, resource in rights(name) if action.startswith("s3:")
+    )
+    videos, notes = (
+        json.dumps({"Fn::GetAtt": ["VideosTable", "Arn"]}),
+        json.dumps({"Fn::GetAtt": ["NotesTable", "Arn"]}),
+    )
+    assert {("dynamodb:DeleteItem", videos), ("dynamodb:DeleteItem", notes)} <= rights("GetVideoFunction")
+    assert ("dynamodb:GetItem", videos) in rights("SubmitVideoFunction")
+    for name in ("SubmitVideoFunction", "GetVideoFunction", "ProcessVideoFunction"):
+        env = template["Resources"][name]["Properties"]["Environment"]["Variables"]
+        assert env["NOTES_BUCKET"] == {"Ref": "NotesBucket"}, name
 
 
 def test_given_the_api_then_only_the_stripe_webhook_skips_the_cognito_authorizer(

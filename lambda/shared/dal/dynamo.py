@@ -15,7 +15,7 @@ from typing import Any
 from shared.aws import client
 
 Item = dict[str, Any]
-# One operation of a transaction: ("Put" | "Update" | "ConditionCheck", the operation).
+# One operation of a transaction: ("Put" | "Update" | "Delete" | "ConditionCheck", the operation).
 Op = tuple[str, dict[str, Any]]
 _CONFLICT_ATTEMPTS = 4
 
@@ -120,6 +120,19 @@ def update_op(
     return _expression(op, names, values)
 
 
+def delete_op(
+    table: str,
+    key: Item,
+    condition: str | None = None,
+    names: dict[str, str] | None = None,
+    values: Item | None = None,
+) -> dict[str, Any]:
+    op: dict[str, Any] = {"TableName": table, "Key": serialize(key)}
+    if condition:
+        op["ConditionExpression"] = condition
+    return _expression(op, names, values)
+
+
 def put_item(table: str, item: Item, condition: str | None = None, **expr: Any) -> None:
     from botocore.exceptions import ClientError
 
@@ -155,7 +168,7 @@ def update_item(
 
 
 def transact_write(ops: Sequence[Op]) -> None:
-    """One TransactWriteItems call; ops are ("Put" | "Update" | "ConditionCheck", op)."""
+    """One TransactWriteItems call; ops are ("Put" | "Update" | "Delete" | "ConditionCheck", op)."""
     from botocore.exceptions import ClientError
 
     items = []

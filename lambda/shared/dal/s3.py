@@ -18,3 +18,8 @@ def generate_presigned_url(bucket: str, key: str, expires_in: int = 3600) -> str
     return client("s3").generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in
     )
+
+
+def delete_from_s3(bucket: str, key: str) -> None:
+    """Idempotent: deleting a key that does not exist succeeds (S3's own semantics)."""
+    client("s3").delete_object(Bucket=bucket, Key=key)
