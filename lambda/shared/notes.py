@@ -7,7 +7,7 @@ from typing import Any
 from shared.config import get_settings
 from shared.dal import dynamo
 from shared.dal.s3 import get_from_s3, upload_to_s3
-from shared.errors import NotFound
+from shared.errors import BadRequest, NotFound
 from shared.ids import NOTE_ID_PATTERN, now_iso
 
 PUBLIC_FIELDS = (
@@ -22,14 +22,24 @@ PUBLIC_FIELDS = (
     "input_tokens",
     "output_tokens",
 )
+FORMATS = ("json", "html")
 
 
 def s3_key(user_id: str, video_id: str) -> str:
     return f"{user_id}/{video_id}/note.md"
 
 
-def get_owned(user_id: str, note_id: str, include_content: bool) -> dict[str, Any]:
-    """The caller's note (404 for missing or foreign, same answer), with the markdown if asked."""
+def parse_format(raw: str | None) -> str:
+    """``format`` query parameter: ``json`` (the default) or ``html``; anything else is a 400."""
+    if raw is None or raw == "":
+        return "json"
+    if raw not in FORMATS:
+        raise BadRequest("Invalid format", {"format": "must be json or html"})
+    return raw
+
+
+def get_owned(user_id: str, note_id: str, include_content: bool, fmt: str = "json") -> dict[str, Any]:
+    """The caller's note (404 for missing or foreign, same answer), with the markdown and/or HTML if asked."""
     settings = get_settings()
     if not NOTE_ID_PATTERN.fullmatch(note_id or ""):
         raise NotFound("Note not found")
@@ -37,8 +47,14 @@ def get_owned(user_id: str, note_id: str, include_content: bool) -> dict[str, An
     if note is None or note.get("user_id") != user_id:
         raise NotFound("Note not found")
     result = {key: note[key] for key in PUBLIC_FIELDS if note.get(key) is not None}
-    if include_content:
-        result["content"] = get_from_s3(settings.notes_bucket, note["s3_key"])
+    if include_content or fmt == "html":
+        markdown = get_from_s3(settings.notes_bucket, note["s3_key"])
+        if include_content:
+            result["content"] = markdown
+        if fmt == "html":
+            from shared import note_html  # markdown-it and nh3: only this path pays their import
+
+            result["html"] = note_html.render(markdown)
     return result
 
 

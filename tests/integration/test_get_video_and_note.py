@@ -106,3 +106,88 @@ def test_given_bad_include_content_when_getting_note_then_400(api_event, invoke,
         "GET", "/notes/{note_id}", path_params={"note_id": note_id}, query={"include_content": "maybe"}
     )
     assert invoke(get_note, event)[0] == 400
+
+
+HOSTILE_NOTE = """\
+---
+title: "<script>alert('front matter')</script>"
+---
+
+# <img src=x onerror=alert(1)>
+
+A [caption](javascript:alert(1)) at [0:48](https://youtu.be/dQw4w9WgXcQ?t=48).
+
+## Assessment
+
+1. Why?
+   - **Model answer:** Because.
+"""
+
+
+def save_hostile_note(video_id: str) -> str:
+    note_id = note_id_for(video_id)
+    notes.save(
+        note_id=note_id,
+        video_id=video_id,
+        user_id="user-1",
+        youtube_video_id="dQw4w9WgXcQ",
+        title="<b>t</b>",
+        markdown=HOSTILE_NOTE,
+        meta={},
+    )
+    return note_id
+
+
+def note_event(api_event, note_id: str, user: str = "user-1", **query: str) -> dict:
+    return api_event("GET", "/notes/{note_id}", user=user, path_params={"note_id": note_id}, query=query)
+
+
+def test_given_format_html_when_getting_own_note_then_sanitised_html_and_no_markdown(
+    api_event, invoke, video_id, aws_calls
+):
+    # Given a note whose captions carry HTML and a javascript: link
+    note_id = save_hostile_note(video_id)
+    aws_calls.clear()
+    # When the owner asks for it as HTML
+    status, body = invoke(get_note, note_event(api_event, note_id, format="html"))
+    # Then the HTML is rendered and inert, the markdown is not sent, and one read of each store was made
+    assert status == 200 and "content" not in body and body["note_id"] == note_id
+    html = body["html"]
+    assert '<a href="https://youtu.be/dQw4w9WgXcQ?t=48" rel="noopener noreferrer">0:48</a>' in html
+    assert '<details class="answer"><summary>Show answer</summary>Because.</details>' in html
+    assert "<img" not in html and "<script" not in html and 'href="javascript' not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the heading's markup is shown as text
+    assert "front matter" not in html
+    assert dict(aws_calls) == {"dynamodb.GetItem": 1, "s3.GetObject": 1}
+
+
+def test_given_format_html_and_include_content_then_both_and_json_is_todays_answer(
+    api_event, invoke, video_id
+):
+    note_id = save_hostile_note(video_id)
+    status, both = invoke(get_note, note_event(api_event, note_id, format="html", include_content="true"))
+    assert status == 200 and both["content"] == HOSTILE_NOTE and both["html"].startswith("<h1")
+    plain = invoke(get_note, note_event(api_event, note_id, format="json", include_content="true"))
+    assert plain == invoke(get_note, note_event(api_event, note_id, include_content="true"))
+    assert plain[0] == 200 and "html" not in plain[1]
+
+
+@pytest.mark.parametrize("fmt", ["bogus", "HTML", "markdown", "html "])
+def test_given_an_unknown_format_then_400_naming_it_without_a_read(
+    api_event, invoke, video_id, aws_calls, fmt
+):
+    note_id = save_hostile_note(video_id)
+    aws_calls.clear()
+    status, body = invoke(get_note, note_event(api_event, note_id, format=fmt))
+    assert (status, body) == (400, {"error": "Invalid format", "details": {"format": "must be json or html"}})
+    assert not aws_calls
+
+
+def test_given_someone_elses_note_when_asking_for_html_then_the_same_404_as_unknown(
+    api_event, invoke, video_id
+):
+    note_id = save_hostile_note(video_id)
+    foreign = invoke(get_note, note_event(api_event, note_id, user="intruder", format="html"))
+    unknown = invoke(get_note, note_event(api_event, note_id_for("video_1_000000000000"), format="html"))
+    assert foreign == unknown
+    assert foreign[0] == 404 and "html" not in foreign[1]
