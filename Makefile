@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean publish-web
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ BENCH_SCRIPTS := $(BENCH_ORDER) $(sort $(filter-out $(BENCH_ORDER) bench/_%,$(wi
 
 bench: $(STAMP)
 	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# web/ to a deployed stack (config.json from its outputs, then an invalidation): scripts/publish_web.py.
+STACK ?= youtube-study-buddy
+publish-web: $(STAMP)
+	$(BIN)/python scripts/publish_web.py --stack $(STACK) $(if $(REGION),--region $(REGION))
 
 clean:
 	rm -rf $(VENV) .ytsb .pytest_cache .ruff_cache
