@@ -1,6 +1,7 @@
 """``python -m ytsb_local [run | signup EMAIL PASSWORD | confirm EMAIL | token EMAIL PASSWORD | pay PI]``.
 
-run      starts the stack in the foreground until Ctrl-C; writes .ytsb/local.json when ready.
+run      starts the stack in the foreground until Ctrl-C, the page on http://127.0.0.1:8787/; writes
+         .ytsb/local.json when ready.
 signup   signs a user up in the local pool (confirmed at once), like a client would.
 confirm  confirms a sign-up by hand (sign-ups through the local pool are confirmed automatically).
 token    prints an id token for an existing user (handy with curl).
@@ -23,7 +24,10 @@ from ytsb_local.stack import LocalStack, Options
 from ytsb_local.stripe import pay_with_test_card
 
 USAGE = """
-YouTube Study Buddy is running locally (Ctrl-C stops it). Try it:
+  Open {web_url} in your browser.
+
+YouTube Study Buddy is running locally (Ctrl-C stops it); password reset codes are printed here.
+Or try the API with curl:
 
   API={api_url}
   .venv/bin/python -m ytsb_local signup me@example.com 'Passw0rd!'   # confirmed automatically

@@ -3,55 +3,39 @@
 Two behaviours are added to moto, both so that local behaves like AWS:
 - DynamoDB requests are serialized (``ytsb_local.moto_lock``): moto's conditional writes and
   transactions are not atomic under concurrent requests, DynamoDB's are.
-- A successful Cognito ``SignUp`` is confirmed at once (no e-mail locally), through the
-  ``on_sign_up`` callback, so a new user can sign in straight away.
+- Cognito answers a browser as the page needs (``ytsb_local.cognito``): CORS preflights, sign-ups
+  confirmed at once (no e-mail locally), password reset codes printed on the terminal.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import logging
+import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from ytsb_local.cognito import LocalCognito, StartResponse
 from ytsb_local.moto_lock import serialize_dynamodb_requests
 from ytsb_local.template import Resolver, resources_of_type
 
-StartResponse = Callable[..., Any]
-
 
 class LocalAwsApp:
-    """WSGI wrapper around moto that confirms sign-ups."""
+    """WSGI wrapper around moto: Cognito requests and CORS preflights go through ``LocalCognito``."""
 
     def __init__(self) -> None:
         self.moto = DomainDispatcherApplication(create_backend_app)
-        self.on_sign_up: Callable[[str], None] | None = None
+        self.cognito = LocalCognito(self.moto)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if target.endswith(".SignUp") and self.on_sign_up is not None:
-            return self._sign_up(environ, start_response)
+        if self.cognito.handles(environ):
+            return self.cognito(environ, start_response)
         return self.moto(environ, start_response)
-
-    def _sign_up(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        environ["wsgi.input"] = io.BytesIO(body)
-        status: list[str] = []
-
-        def capture(code: str, headers: Any, *args: Any) -> Any:
-            status.append(code)
-            return start_response(code, headers, *args)
-
-        response = list(self.moto(environ, capture))
-        if status and status[0].startswith("200") and self.on_sign_up is not None:
-            self.on_sign_up(json.loads(body)["Username"])
-        return response
 
 
 class MotoServer:
@@ -161,7 +145,12 @@ def create_buckets(client: Any, resolver: Resolver) -> None:
             client.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
         resolver.refs[logical_id] = name
         resolver.attrs[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
+    cloudfront = [
+        n for n, r in resolver.template["Resources"].items() if r["Type"].startswith("AWS::CloudFront::")
+    ]
     for spec in resources_of_type(resolver.template, "AWS::S3::BucketPolicy").values():
+        if _names_any(spec, cloudfront):
+            continue  # the web bucket's: it trusts the CloudFront distribution, which is not emulated
         props = resolver.resolve(spec["Properties"])
         # moto enforces bucket policies, and the local stack speaks plain HTTP: drop the TLS-only rule.
         document = props["PolicyDocument"]
@@ -174,6 +163,12 @@ def create_buckets(client: Any, resolver: Resolver) -> None:
             client.put_bucket_policy(
                 Bucket=props["Bucket"], Policy=json.dumps({**document, "Statement": kept})
             )
+
+
+def _names_any(value: Any, logical_ids: list[str]) -> bool:
+    """Whether ``value`` refers (Ref, GetAtt or Sub) to any of ``logical_ids``."""
+    text = json.dumps(value)
+    return any(re.search(rf'"{name}"|\$\{{{name}[.}}]', text) for name in logical_ids)
 
 
 def create_user_pools(client: Any, resolver: Resolver) -> None:

@@ -5,7 +5,8 @@ tokens). Differences from AWS, on purpose: an unknown path is a JSON 404 and a k
 method a JSON 405 (API Gateway answers 403 "Missing Authentication Token" to both), and the
 stage prefix (``/v1``) is optional. Like Lambda, a request body over 6 MB is a 413 (API Gateway's own
 limit, 10 MB, is enforced before the body is read). Every answer the emulator makes itself, down to a
-malformed request line, is in the backend's JSON error shape.
+malformed request line, is in the backend's JSON error shape. On the same port, every path that is not
+the API's (``ApiGateway.owns``) is the web page's (ytsb_local.web).
 """
 
 from __future__ import annotations
@@ -22,12 +23,21 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ytsb_local.template import Route
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+class HttpApp(Protocol):
+    """What the HTTP server serves: the API alone, or the page in front of it (ytsb_local.web)."""
+
+    def handle(
+        self, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
+    ) -> dict[str, Any]: ...
+
 
 LAMBDA_MAX_PAYLOAD = 6 * 1024 * 1024  # a synchronous invocation's request payload
 API_GATEWAY_MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway rejects more without invoking anything
@@ -61,8 +71,9 @@ def load_handler(handler: str) -> Handler:
     return getattr(importlib.import_module(module), name)
 
 
-def _json(status: int, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    from shared.api import error_response  # the backend's one error shape
+def json_error(status: int, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A proxy response in the backend's one error shape."""
+    from shared.api import error_response
 
     return error_response(status, message, details)
 
@@ -100,6 +111,11 @@ class ApiGateway:
             )
             for r in routes
         ]
+        self.prefixes = {stage} | {r.path.strip("/").split("/", 1)[0] for r in routes}
+
+    def owns(self, path: str) -> bool:
+        """Whether a (still encoded) path is the API's: the stage, or a route's first segment."""
+        return path.lstrip("/").split("/", 1)[0] in self.prefixes
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | int:
         """The route and its path parameters, or 404 / 405."""
@@ -120,14 +136,16 @@ class ApiGateway:
         raw = next((v for k, v in headers.items() if k.lower() == "authorization"), "").strip()
         token = raw[7:].strip() if raw[:7].lower() == "bearer " else raw
         if not token:
-            raise _Rejected(_json(401, "Unauthorized"))
+            raise _Rejected(json_error(401, "Unauthorized"))
         try:
             claims = verify_jwt_token(token)
         except Exception as exc:  # noqa: BLE001 - mapped by the backend's one error map
             status, message, _details = http_error(exc)
-            raise _Rejected(_json(401, "Unauthorized") if status == 401 else _json(status, message)) from None
+            raise _Rejected(
+                json_error(401, "Unauthorized") if status == 401 else json_error(status, message)
+            ) from None
         if claims.get("token_use") != "id":  # a Cognito authorizer without OAuth scopes takes id tokens only
-            raise _Rejected(_json(401, "Unauthorized"))
+            raise _Rejected(json_error(401, "Unauthorized"))
         return {
             k: v if isinstance(v, str) else json.dumps(v) if isinstance(v, list) else str(v)
             for k, v in claims.items()
@@ -144,11 +162,11 @@ class ApiGateway:
         path = path.rstrip("/") or "/"
         matched = self.match(method, path)
         if matched == 404:
-            return _json(404, "Not found", {"path": path})
+            return json_error(404, "Not found", {"path": path})
         if method == "OPTIONS" and self.cors_headers:  # the CORS preflight SAM adds for each path
             return {"statusCode": 200, "headers": dict(self.cors_headers), "body": ""}
         if isinstance(matched, int):
-            response = _json(405, "Method not allowed", {"method": method, "path": path})
+            response = json_error(405, "Method not allowed", {"method": method, "path": path})
             response["headers"]["Allow"] = ", ".join(self.allowed_methods(path))  # RFC 9110: a 405 lists them
             return response
         route, path_params = matched
@@ -159,7 +177,7 @@ class ApiGateway:
             except _Rejected as rejected:
                 return rejected.response
         if len(body) > LAMBDA_MAX_PAYLOAD:  # Lambda refuses the invocation; nothing runs
-            return _json(413, "Request body too large", {"max_bytes": LAMBDA_MAX_PAYLOAD})
+            return json_error(413, "Request body too large", {"max_bytes": LAMBDA_MAX_PAYLOAD})
         return self.invoke(route, event)
 
     def allowed_methods(self, path: str) -> list[str]:
@@ -229,7 +247,6 @@ class ApiGateway:
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
-    gateway: ApiGateway
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes: with Nagle on, the body of every answer on a kept-alive
     # connection waited for the client's delayed ACK (~40 ms per request; bench/local_api.py).
@@ -239,13 +256,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         raw_length = (self.headers.get("Content-Length") or "0").strip()
         # Refused before reading the body, so the connection cannot be reused: answer, then close.
         if self.headers.get("Transfer-Encoding"):  # the body's end would be unknown
-            return self._reply_and_close(_json(411, "Length required", {"Content-Length": "required"}))
+            return self._reply_and_close(json_error(411, "Length required", {"Content-Length": "required"}))
         if not raw_length.isascii() or not raw_length.isdigit():
-            return self._reply_and_close(_json(400, "Invalid Content-Length"))
+            return self._reply_and_close(json_error(400, "Invalid Content-Length"))
         length = int(raw_length)
         if length > API_GATEWAY_MAX_PAYLOAD:
             return self._reply_and_close(
-                _json(413, "Request body too large", {"max_bytes": LAMBDA_MAX_PAYLOAD})
+                json_error(413, "Request body too large", {"max_bytes": LAMBDA_MAX_PAYLOAD})
             )
         body = self.rfile.read(length) if length else b""
         response = self.server.gateway.handle(  # type: ignore[attr-defined]
@@ -254,15 +271,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._reply(response)
 
     def _reply(self, response: dict[str, Any]) -> None:
-        payload = response.get("body") or ""
-        data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode("utf-8")
-        self.send_response(int(response.get("statusCode", 200)))
+        data = response.get("body") or b""  # bytes from the page (ytsb_local.web), text from a function
+        if isinstance(data, str):
+            data = base64.b64decode(data) if response.get("isBase64Encoded") else data.encode("utf-8")
+        status = int(response.get("statusCode", 200))
+        self.send_response(status)
         for name, value in (response.get("headers") or {}).items():
             self.send_header(name, str(value))
         for name, values in (response.get("multiValueHeaders") or {}).items():
             for value in values:
                 self.send_header(name, str(value))
-        self.send_header("Content-Length", str(len(data)))
+        if status != 304:  # a 304 has no body, and its length would be the full answer's
+            self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
@@ -277,7 +297,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """http.server's own errors (bad request line, header too long, unknown method): JSON, not HTML."""
         self.log_error("code %d, message %s", code, message)
         phrase = self.responses.get(code, ("Error",))[0]  # never the raw request line it may quote
-        self._reply_and_close(_json(code, phrase))
+        self._reply_and_close(json_error(code, phrase))
 
     def _reply_and_close(self, response: dict[str, Any]) -> None:
         response["headers"]["Connection"] = "close"
@@ -298,7 +318,7 @@ class _Server(ThreadingHTTPServer):
 class GatewayServer:
     """The emulator on 127.0.0.1 in a daemon thread (port 0 picks a free port)."""
 
-    def __init__(self, gateway: ApiGateway, port: int) -> None:
+    def __init__(self, gateway: HttpApp, port: int) -> None:
         self._server = _Server(("127.0.0.1", port), _RequestHandler)
         self._server.gateway = gateway  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._server.serve_forever, name="api", daemon=True)

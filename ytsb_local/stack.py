@@ -1,4 +1,5 @@
-"""The whole local stack from template.yaml: moto, localstripe, the API Gateway emulator, the SQS poller."""
+"""The whole local stack from template.yaml: moto, localstripe, the API Gateway emulator (and the web
+page on its port), the SQS poller, the schedules."""
 
 from __future__ import annotations
 
@@ -133,7 +134,8 @@ class LocalStack:
         from ytsb_local.invoke import LocalFunction
         from ytsb_local.poller import SqsPoller
         from ytsb_local.scheduler import Scheduler
-        from ytsb_local.stripe import DEV_API_KEY, DEV_WEBHOOK_SECRET, LocalStripe
+        from ytsb_local.stripe import DEV_API_KEY, DEV_WEBHOOK_SECRET, LocalStripe, StripeApi
+        from ytsb_local.web import WebFront, page_config
 
         started = time.monotonic()
         opts, resolver = self.options, self.resolver
@@ -145,15 +147,14 @@ class LocalStack:
         create_all(moto.url, resolver)
         idp = boto3.client("cognito-idp", endpoint_url=moto.url, region_name=opts.region)
         pool_id, client_id = resolver.refs["UserPool"], resolver.refs["UserPoolClient"]
-        moto.app.on_sign_up = lambda username: idp.admin_confirm_sign_up(
-            UserPoolId=pool_id, Username=username
-        )
+        moto.app.cognito.bind(idp, pool_id, client_id)
 
         stripe = LocalStripe(opts.stripe_port)
         stripe.start()
         self._parts.append(stripe)
 
-        os.environ.update(local_environment(resolver, moto.url, stripe.url, dict(os.environ)))
+        environment = local_environment(resolver, moto.url, stripe.url, dict(os.environ))
+        os.environ.update(environment)
         if str(LAMBDA_DIR) not in sys.path:
             sys.path.insert(0, str(LAMBDA_DIR))  # the Lambda code root, as CodeUri: lambda/ makes it
 
@@ -168,10 +169,13 @@ class LocalStack:
         api = ApiGateway(
             api_routes(self.template), stage, opts.region, functions, api_cors_headers(self.template)
         )
-        gateway = GatewayServer(api, opts.api_port)
+        free_credits = int(environment.get("FREE_TIER_CREDITS", "3"))
+        config = page_config(stage, opts.region, moto.url, pool_id, client_id, free_credits)
+        gateway = GatewayServer(WebFront(api, config, StripeApi(stripe.url)), opts.api_port)
         gateway.start()
         self._parts.append(gateway)
-        api_url = f"http://127.0.0.1:{gateway.port}/{stage}"
+        web_url = f"http://127.0.0.1:{gateway.port}/"
+        api_url = f"{web_url}{stage}"
         stripe.register_webhook(f"{api_url}/webhooks/stripe")
 
         def local_function(name: str) -> LocalFunction:
@@ -202,6 +206,7 @@ class LocalStack:
             self._parts.append(scheduler)
 
         self.info = {
+            "web_url": web_url,
             "api_url": api_url,
             "aws_endpoint_url": moto.url,
             "region": opts.region,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import os
 import sys
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
 from shared import config
 
+from tests.integration.faults import Faults
 from ytsb_local.aws import create_tables
 from ytsb_local.invariants import Tables, ledger_problems
 from ytsb_local.moto_lock import serialize_dynamodb_requests
@@ -34,6 +36,8 @@ CLIENT_ID = "test-app-client"
 ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
 WEBHOOK_SECRET = "whsec_test_secret"
 FAKE_CLI = Path(__file__).resolve().parents[1] / "fixtures" / "fake_cli.py"
+# The specification's credit packages (shared/spec/lambda-functions.md): name -> (credits, price in cents).
+SPEC_PACKAGES = {"basic": (10, 999), "standard": (25, 1999), "premium": (50, 2999)}
 TABLES = {
     "USERS_TABLE": "ytsb-users",
     "VIDEOS_TABLE": "ytsb-videos",
@@ -255,6 +259,35 @@ def aws_calls() -> Counter[str]:
 
 
 @pytest.fixture
+def ticking_ledger_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ledger entries written one second apart, so "newest first" has one right answer."""
+    from shared import ledger
+
+    ticks = itertools.count()
+
+    def now_iso() -> str:
+        second = next(ticks)
+        return f"2024-10-29T12:{second // 60:02d}:{second % 60:02d}.000Z"
+
+    monkeypatch.setattr(ledger, "now_iso", now_iso)
+
+
+@pytest.fixture
+def aws_requests() -> list[tuple[str, dict[str, Any]]]:
+    """What the functions asked AWS, in order: ("dynamodb.Query", its API parameters), ..."""
+    from shared import aws
+
+    asked: list[tuple[str, dict[str, Any]]] = []
+    for service in ("dynamodb", "s3", "sqs"):
+
+        def record(model: Any, params: dict[str, Any], service: str = service, **_: Any) -> None:
+            asked.append((f"{service}.{model.name}", dict(params)))
+
+        aws.client(service).meta.events.register("before-parameter-build.*.*", record)
+    return asked
+
+
+@pytest.fixture
 def invoke(context: LambdaContext) -> Callable[..., tuple[int, Any]]:
     """Call a handler like Lambda does and return (status, decoded JSON body)."""
 
@@ -268,27 +301,25 @@ def invoke(context: LambdaContext) -> Callable[..., tuple[int, Any]]:
 
 @pytest.fixture(scope="session")
 def localstripe_url() -> Iterator[str]:
-    """The real localstripe app, served on loopback from a thread (its CLI binds every interface)."""
-    import asyncio
-    import warnings
+    """The real localstripe app on loopback, served from a thread as the local stack serves it."""
+    from ytsb_local.stripe import LocalStripe
 
-    from aiohttp import web
+    stripe = LocalStripe(0)
+    stripe.start()
+    yield stripe.url
+    stripe.stop()
 
-    with warnings.catch_warnings():  # localstripe registers sync handlers, which aiohttp deprecates
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from localstripe.server import app
 
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=5)
+@pytest.fixture
+def stripe_local(monkeypatch: pytest.MonkeyPatch, localstripe_url: str) -> Iterator[str]:
+    """The functions' Stripe client pointed at localstripe (STRIPE_API_BASE), a fresh one per test."""
+    from shared import payments
+
+    monkeypatch.setenv("STRIPE_API_BASE", localstripe_url)
+    config.reset()
+    payments._stripe_client.cache_clear()
+    yield localstripe_url
+    payments._stripe_client.cache_clear()
 
 
 def stripe_signature(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
@@ -354,6 +385,31 @@ def message(
 
 
 @pytest.fixture
+def stored_video() -> Callable[[str], dict[str, Any] | None]:
+    """The video's row as it is now (strongly consistent), or None once it is deleted."""
+    from shared.config import get_settings
+    from shared.dal import dynamo
+
+    def read(video_id: str) -> dict[str, Any] | None:
+        return dynamo.get_item(get_settings().videos_table, {"video_id": video_id}, consistent=True)
+
+    return read
+
+
+@pytest.fixture
+def faults() -> Faults:
+    """Make AWS calls of the functions fail on demand (tests/integration/faults.py)."""
+    from shared import aws
+
+    injector = Faults()
+    for service in ("dynamodb", "s3", "sqs"):
+        events = aws.client(service).meta.events
+        events.register("before-parameter-build", injector.before)
+        events.register("after-call", injector.after_call)
+    return injector
+
+
+@pytest.fixture
 def use_cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
     """Point CLI_COMMAND at the fake CLI with a scenario (and optionally record its argv/env)."""
 
@@ -367,3 +423,76 @@ def use_cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
         config.get_settings.cache_clear()
 
     return configure
+
+
+@dataclass
+class WebStack:
+    """A deployed stack as scripts/publish_web.py sees it: outputs, the page's bucket, a distribution."""
+
+    name: str
+    region: str
+    bucket: str
+    distribution_id: str
+
+
+@pytest.fixture
+def web_stack(aws: dict[str, str]) -> WebStack:
+    """In moto: a CloudFront distribution and a stack whose outputs are template.yaml's web outputs."""
+    region = "eu-west-1"  # not the tests' default, so a region mix-up shows
+    distribution = boto3.client("cloudfront", region_name=region).create_distribution(
+        DistributionConfig={
+            "CallerReference": "web-stack",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "web",
+                        "DomainName": "ytsb-web.s3.eu-west-1.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "web",
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            },
+        }
+    )["Distribution"]
+    stack_template = {
+        "Parameters": {"DistributionId": {"Type": "String"}},
+        "Resources": {
+            "WebBucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "ytsb-web-test"}}
+        },
+        "Outputs": {
+            "WebBucketName": {"Value": {"Ref": "WebBucket"}},
+            "WebDistributionId": {"Value": {"Ref": "DistributionId"}},
+            "WebUrl": {"Value": f"https://{distribution['DomainName']}/"},
+            "UserPoolId": {"Value": "eu-west-1_Pool1"},
+            "UserPoolClientId": {"Value": "client1"},
+            "StripePublishableKey": {"Value": "pk_test_51Publishable"},
+        },
+    }
+    boto3.client("cloudformation", region_name=region).create_stack(
+        StackName="ytsb-web",
+        TemplateBody=json.dumps(stack_template),
+        Parameters=[{"ParameterKey": "DistributionId", "ParameterValue": distribution["Id"]}],
+    )
+    return WebStack("ytsb-web", region, "ytsb-web-test", distribution["Id"])
+
+
+@pytest.fixture
+def web_dir(tmp_path: Path) -> Path:
+    """A throwaway web/ (never the real one): a page, a module, a stylesheet, an icon, a hidden file."""
+    site = tmp_path / "web"
+    (site / "js").mkdir(parents=True)
+    (site / "index.html").write_text('<!doctype html><script type="module" src="js/app.js"></script>')
+    (site / "js" / "app.js").write_text("import './api.js';\n")
+    (site / "js" / "api.js").write_text("export const api = 1;\n")
+    (site / "styles.css").write_text(":root { color-scheme: light dark; }\n")
+    (site / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (site / ".DS_Store").write_bytes(b"\0")
+    (site / "config.json").write_text('{"apiBase": "http://127.0.0.1:8787/v1"}')  # a local one: not published
+    return site
