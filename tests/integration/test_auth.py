@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from get_video.handler import lambda_handler as get_video
 from shared.auth import verify_jwt_token
+from submit_video.handler import lambda_handler as submit
 
 CLIENT_ID = "test-app-client"
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool"
@@ -39,8 +40,24 @@ def status_for(invoke, api_event, token: str) -> int:
 
 
 def test_given_valid_id_token_when_calling_then_authenticated(invoke, api_event, make_token):
-    # A valid token reaches the handler, which answers 404 for an unknown video (not 401)
-    assert status_for(invoke, api_event, make_token("user-1")) == 404
+    # Given a video of user-1
+    event = api_event(
+        "POST", "/videos", body={"url": "https://youtu.be/dQw4w9WgXcQ"}, token=make_token("user-1")
+    )
+    status, submitted = invoke(submit, event)
+    assert status == 201
+
+    def read_as(sub: str) -> tuple[int, dict]:
+        path = {"video_id": submitted["video_id"]}
+        return invoke(
+            get_video, api_event("GET", "/videos/{video_id}", token=make_token(sub), path_params=path)
+        )
+
+    # When each user reads it with their own valid token, then the handler acts as that user:
+    # the owner gets the video, anyone else a 404 (not a 401)
+    status, body = read_as("user-1")
+    assert status == 200 and body["video_id"] == submitted["video_id"]
+    assert read_as("user-2") == (404, {"error": "Video not found", "details": {}})
 
 
 def test_given_access_token_for_our_client_when_verifying_then_claims(make_token):

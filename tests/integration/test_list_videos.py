@@ -85,6 +85,33 @@ def test_given_sparse_matches_when_filtering_by_status_then_pages_are_full(invok
     assert seen == completed
 
 
+def test_given_exactly_a_full_last_page_of_matches_when_filtering_then_no_last_key(invoke, api_event):
+    # Mutant: `len(found) >= limit` for `len(found) > limit`: a last_key that leads to an empty page.
+    # Given 4 completed videos among 8
+    expected = seed(USER, 8, status_of=lambda index: "completed" if index % 2 else "failed")
+    completed = [video_id for position, video_id in enumerate(expected) if position % 2 == 0]
+    # When paging the completed ones by 2, then the second page is full and the last
+    status, first = page(invoke, api_event, limit="2", status="completed")
+    assert status == 200 and [v["video_id"] for v in first["videos"]] == completed[:2] and first["last_key"]
+    status, second = page(invoke, api_event, limit="2", status="completed", last_key=first["last_key"])
+    assert status == 200 and [v["video_id"] for v in second["videos"]] == completed[2:]
+    assert "last_key" not in second
+
+
+@pytest.mark.parametrize(("query", "limit"), [({"limit": "7"}, 7), ({}, 20)])
+def test_given_no_status_filter_when_listing_then_dynamodb_is_asked_for_one_page_only(
+    invoke, api_event, aws_requests, query, limit
+):
+    # Mutant: the unfiltered Query sent without Limit (it would read up to 1 MB for every page).
+    seed(USER, 3)
+    aws_requests.clear()
+    assert page(invoke, api_event, **query)[1]["count"] == 3
+    queries = [params for name, params in aws_requests if name == "dynamodb.Query"]
+    assert [(q["IndexName"], q["Limit"], q["ScanIndexForward"]) for q in queries] == [
+        ("user-index", limit, False)
+    ]
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -75,17 +75,45 @@ def test_given_inflated_metadata_credits_when_delivered_then_package_table_wins(
 @pytest.mark.parametrize("signature", ["bad", None, "t=1,v1=deadbeef"])
 def test_given_bad_signature_when_delivered_then_400_and_nothing_added(api_event, invoke, signature):
     status, body = deliver(api_event, invoke, intent_event(), signature)
-    assert (status, body["error"]) == (400, "Invalid signature")
+    assert (status, body) == (400, {"error": "Invalid signature", "details": {}})
+    assert credits_entries() == []  # no purchase, not even a user
 
 
 def test_given_old_signature_when_delivered_then_400(api_event, invoke, sign):
     payload = intent_event()
-    assert deliver(api_event, invoke, payload, sign(payload, timestamp=int(time.time()) - 3600))[0] == 400
+    status, body = deliver(api_event, invoke, payload, sign(payload, timestamp=int(time.time()) - 3600))
+    assert (status, body) == (400, {"error": "Invalid signature", "details": {}})
+    assert credits_entries() == []
 
 
 def test_given_other_secret_when_delivered_then_400(api_event, invoke, sign):
     payload = intent_event()
-    assert deliver(api_event, invoke, payload, sign(payload, secret="whsec_other"))[0] == 400
+    status, body = deliver(api_event, invoke, payload, sign(payload, secret="whsec_other"))
+    assert (status, body) == (400, {"error": "Invalid signature", "details": {}})
+    assert credits_entries() == []
+
+
+def test_given_the_user_row_lost_but_its_grant_kept_when_a_payment_arrives_then_500_so_stripe_retries(
+    api_event, invoke, sign
+):
+    # Mutant: ledger.add_credits without its final `raise`: 200 {"credited": false}, Stripe stops
+    # retrying and the customer never gets the credits.
+    import boto3
+
+    # Given user-1's row is gone but its grant entry is not, so the user cannot be created again
+    ledger.ensure_user("user-1")
+    users = boto3.resource("dynamodb").Table("ytsb-users")
+    row = users.get_item(Key={"user_id": "user-1"}, ConsistentRead=True)["Item"]
+    users.delete_item(Key={"user_id": "user-1"})
+    payload = intent_event()
+    # When Stripe delivers the payment, then it gets an error (so it retries) and nothing is written
+    status, body = deliver(api_event, invoke, payload, sign(payload))
+    assert (status, body) == (500, {"error": "Internal server error", "details": {}})
+    assert [entry["type"] for entry in credits_entries()] == ["grant"]
+    # And once the row is back, Stripe's retry credits the purchase
+    users.put_item(Item=row)
+    assert deliver(api_event, invoke, payload, sign(payload)) == (200, {"received": True, "credited": True})
+    assert ledger.get_user_credits("user-1") == 3 + 25
 
 
 def test_given_failed_or_unknown_event_when_delivered_then_200_ignored(api_event, invoke, sign):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from shared import utils
-from shared.errors import BadRequest, InsufficientCredits
+from shared.errors import BadRequest, InsufficientCredits, Unauthorized
 
 
 def test_given_table_helpers_then_round_trip():
@@ -21,8 +21,15 @@ def test_given_table_helpers_then_round_trip():
 def test_given_ledger_entries_when_querying_gsi_then_page_and_key():
     utils.add_credits("user-1", 5, "pi_a")
     utils.add_credits("user-1", 5, "pi_b")
-    items, last = utils.query_items("ytsb-credits", "user-index", "user_id = :u", {":u": "user-1"}, limit=2)
-    assert len(items) == 2 and last is not None
+    utils.add_credits("user-2", 5, "pi_other")
+    query = ("ytsb-credits", "user-index", "user_id = :u", {":u": "user-1"})
+    items, last = utils.query_items(*query, limit=2)
+    # Then a page of 2 of user-1's 3 entries (grant, pi_a, pi_b), and the key that continues after it
+    assert len(items) == 2 and {item["user_id"] for item in items} == {"user-1"} and last is not None
+    rest, end = utils.query_items(*query, limit=2, last_key=last)
+    assert end is None
+    ids = [item["transaction_id"] for item in items + rest]
+    assert sorted(ids) == ["grant_user-1", "pi_a", "pi_b"]
 
 
 def test_given_credit_helpers_then_ledger_rules_hold():
@@ -36,10 +43,18 @@ def test_given_credit_helpers_then_ledger_rules_hold():
 
 
 def test_given_s3_and_sqs_helpers_then_work(aws):
+    import boto3
+    import requests
+
     utils.upload_to_s3("ytsb-notes-test", "k/note.md", "# hi")
     assert utils.get_from_s3("ytsb-notes-test", "k/note.md") == "# hi"
-    assert "k/note.md" in utils.generate_presigned_url("ytsb-notes-test", "k/note.md")
-    assert utils.send_sqs_message(aws["queue_url"], {"video_id": "v"})
+    # the presigned URL serves that object (moto answers plain HTTP requests to S3 too)
+    fetched = requests.get(utils.generate_presigned_url("ytsb-notes-test", "k/note.md"), timeout=10)
+    assert (fetched.status_code, fetched.text) == (200, "# hi")
+    # the message arrives on the queue, as JSON, under the id the helper returned
+    message_id = utils.send_sqs_message(aws["queue_url"], {"video_id": "v"})
+    received = boto3.client("sqs").receive_message(QueueUrl=aws["queue_url"], MaxNumberOfMessages=10)
+    assert [(m["MessageId"], m["Body"]) for m in received["Messages"]] == [(message_id, '{"video_id": "v"}')]
 
 
 def test_given_urls_when_validating_then_one_implementation():
@@ -51,6 +66,12 @@ def test_given_urls_when_validating_then_one_implementation():
 def test_given_response_helpers_then_proxy_format():
     assert utils.success_response({"a": 1})["statusCode"] == 200
     assert utils.error_response(404, "Not found")["body"] == '{"error": "Not found", "details": {}}'
-    assert callable(utils.verify_jwt_token) and callable(utils.extract_user_id_from_event)
     with pytest.raises(BadRequest):
         utils.validate_required_fields({}, ["url"])
+
+
+def test_given_auth_helpers_then_a_token_gives_its_user(make_token, api_event):
+    assert utils.verify_jwt_token(make_token("user-7"))["sub"] == "user-7"
+    assert utils.extract_user_id_from_event(api_event("GET", "/credits", user="user-8")) == "user-8"
+    with pytest.raises(Unauthorized):
+        utils.extract_user_id_from_event(api_event("GET", "/credits", user=None))

@@ -33,6 +33,7 @@ ACCEPTED = [
     f"https://youtu.be/{ID}?si=Ab3dEfGhIjKlMnOp",
     f"https://youtu.be/{ID}?t=43",
     f"https://youtu.be/{ID}/",
+    f"https://www.youtu.be/{ID}",
     # path forms
     f"https://www.youtube.com/shorts/{ID}",
     f"https://youtube.com/shorts/{ID}?feature=share",
@@ -43,6 +44,7 @@ ACCEPTED = [
     f"https://www.youtube.com/live/{ID}",
     f"https://www.youtube.com/live/{ID}?si=Ab3dEfGhIjKlMnOp",
     f"https://www.youtube.com/v/{ID}?version=3",
+    f"https://www.youtube.com/e/{ID}",
     # what people paste: no scheme, upper case, surrounding spaces, a trailing dot on the host
     f"youtube.com/watch?v={ID}",
     f"www.youtube.com/watch?v={ID}",
@@ -51,6 +53,8 @@ ACCEPTED = [
     f"  https://youtu.be/{ID}\n",
     f"https://www.youtube.com./watch?v={ID}",
     f"https://www.youtube.com:443/watch?v={ID}",
+    f"http://www.youtube.com:80/watch?v={ID}",
+    f"https://youtu.be:443/{ID}",
     # the bare ID
     ID,
 ]
@@ -106,6 +110,11 @@ REJECTED = [
     "https://www.youtube.com/channel/UCuAXFkgsw1L7xaCfnd5JJOw",
     "https://www.youtube.com/@RickAstleyYT",
     "https://youtu.be/",
+    # a path prefix with no ID after it (an IndexError, a 500, if the parser read past the path)
+    "https://www.youtube.com/embed",
+    "https://www.youtube.com/embed/",
+    "https://www.youtube.com/shorts",
+    "https://www.youtube.com/e",
     # nothing at all
     "",
     "   ",

@@ -1,0 +1,130 @@
+"""process_video paths a bug could ship through (issue 12): each test fails with the mutant it names."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from process_video.handler import lambda_handler as process
+from shared import config, ledger, processing
+from shared.config import get_settings
+from shared.dal import dynamo
+from shared.videos import refund_video
+
+Video = Callable[[str], dict[str, Any] | None]
+
+
+def test_given_the_video_refunded_while_the_cli_runs_when_notes_are_ready_then_it_stays_failed_and_refunded(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+    stored_video: Video,
+) -> None:
+    # Mutants: the completion written without its `#s = :processing` condition (the notes delivered AND
+    # the credit refunded), or its lost-race branch changed to fail (finished work retried as a failure).
+    use_cli("success")
+    run_cli = processing.run_cli
+
+    def run_then_refund(*args: Any, **kwargs: Any) -> Any:
+        result = run_cli(*args, **kwargs)
+        # meanwhile the video was given up on and its credit refunded (the sweep does this)
+        assert refund_video("user-1", message["video_id"], "Stopped by the sweep")
+        return result
+
+    monkeypatch.setattr(processing, "run_cli", run_then_refund)
+    # When the worker finishes, then the message is done with (nothing to retry)
+    assert process(sqs_event(message), context) == {"batchItemFailures": []}
+    # And the refund stands: the video is failed and refunded, never completed
+    after = stored_video(message["video_id"]) or {}
+    assert (after["status"], after["refunded"], after["error"]) == ("failed", True, "Stopped by the sweep")
+    assert "note_id" not in after and "completed_at" not in after
+    assert ledger.get_user_credits("user-1") == 3
+
+
+def test_given_the_lease_taken_over_while_the_cli_runs_then_the_stale_worker_changes_nothing(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+    stored_video: Video,
+) -> None:
+    # Mutant: `lease_until = :lease` always true: the stale worker overwrites the new worker's progress
+    # and hands the new worker's video back to the queue.
+    use_cli("transient")  # progress events, then a retryable error: the worker gives the video back
+    run_cli, taken_over = processing.run_cli, {}
+
+    def run_after_a_takeover(*args: Any, **kwargs: Any) -> Any:
+        # Given our lease expired and another worker claimed the video, ten minutes later
+        dynamo.update_item(
+            get_settings().videos_table, {"video_id": message["video_id"]}, "SET lease_until = :old",
+            values={":old": 1},
+        )  # fmt: skip
+        later = processing.now_epoch() + 600
+        with monkeypatch.context() as patch:
+            patch.setattr(processing, "now_epoch", lambda: later)
+            taken_over.update(processing.claim(message["video_id"]) or {})
+        return run_cli(*args, **kwargs)
+
+    monkeypatch.setattr(processing, "run_cli", run_after_a_takeover)
+    event = sqs_event(message, receive_count=1)
+    # When the stale worker reports progress and then fails transiently
+    result = process(event, context)
+    # Then its message is retried later, and the video is exactly as the new worker left it
+    assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    after = stored_video(message["video_id"]) or {}
+    fields = ("status", "lease_until", "progress", "status_message", "updated_at")
+    assert {name: after.get(name) for name in fields} == {name: taken_over[name] for name in fields}
+    assert after["status"] == "processing"
+
+
+def test_given_the_claude_key_as_a_secrets_manager_reference_then_the_cli_gets_the_key(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    stored_video: Video,
+) -> None:
+    # Mutant: only ANTHROPIC_API_KEY resolved: the CLI gets "secretsmanager:..." and every video fails.
+    boto3.client("secretsmanager").create_secret(Name="ytsb/claude", SecretString="sk-ant-from-secrets")
+    monkeypatch.setenv("CLAUDE_API_KEY", "secretsmanager:ytsb/claude")
+    config.reset()
+    record = tmp_path / "record.json"
+    use_cli("success", record=record)
+    assert process(sqs_event(message), context) == {"batchItemFailures": []}
+    assert json.loads(record.read_text())["env"] == {
+        "ANTHROPIC_API_KEY": None,
+        "CLAUDE_API_KEY": "sk-ant-from-secrets",
+    }
+    assert (stored_video(message["video_id"]) or {})["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "shown"),
+    [("error_detail", "This video is private"), ("error_without_detail", "This video is private")],
+    ids=["the-error-field", "the-message-without-one"],
+)
+def test_given_the_engine_reports_an_error_then_the_user_sees_its_error_text(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+    stored_video: Video,
+    scenario: str,
+    shown: str,
+) -> None:
+    # Mutants: the progress message shown instead of the error event's `error` (docs/progress-protocol.md:
+    # the text for the user), or nothing usable when an engine sends no `error` field.
+    use_cli(scenario)
+    assert process(sqs_event(message), context) == {"batchItemFailures": []}
+    after = stored_video(message["video_id"]) or {}
+    assert (after["status"], after["error"], after["status_message"]) == ("failed", shown, shown)
+    assert ledger.get_user_credits("user-1") == 3
