@@ -2,7 +2,8 @@
 
 - ``POST /credits/purchase`` ``{"package": "basic" | "standard" | "premium"}``: creates a Stripe
   PaymentIntent carrying ``{user_id, package, credits}`` metadata; the webhook grants the credits.
-- ``GET /credits``: the caller's balance and recent ledger entries ``{"credits", "transactions"}``.
+- ``GET /credits``: the caller's balance, recent ledger entries and the packages on sale
+  ``{"credits", "transactions", "packages"}``.
 
 Anything else routed here is a 405.
 """
@@ -33,7 +34,10 @@ def lambda_handler(event: Event, context: Any) -> Response:
     method, path = route(event)
     if (method, path) == ("GET", "/credits"):
         balance = ledger.get_user_credits(user_id)
-        return success_response({"credits": balance, "transactions": ledger.recent_transactions(user_id)})
+        transactions = ledger.recent_transactions(user_id)
+        return success_response(
+            {"credits": balance, "transactions": transactions, "packages": payments.catalogue()}
+        )
     if (method, path) != ("POST", "/credits/purchase"):
         raise method_not_allowed(["GET /credits", "POST /credits/purchase"])
     body = json_body(event)

@@ -40,6 +40,14 @@ def _stripe_client() -> Any:
     )
 
 
+def catalogue() -> list[dict[str, Any]]:
+    """The packages as ``GET /credits`` lists them for the page, cheapest first."""
+    return [
+        {"package": name, "credits": p.credits, "amount": p.amount, "currency": p.currency}
+        for name, p in sorted(PACKAGES.items(), key=lambda item: item[1].amount)
+    ]
+
+
 def package_named(name: Any) -> Package:
     if not isinstance(name, str) or name not in PACKAGES:
         raise BadRequest("Unknown package", {"package": f"must be one of {', '.join(PACKAGES)}"})

@@ -7,17 +7,6 @@ from purchase_credits.handler import lambda_handler as credits_api
 from shared import config, ledger
 
 
-@pytest.fixture
-def stripe_local(monkeypatch, localstripe_url) -> str:
-    monkeypatch.setenv("STRIPE_API_BASE", localstripe_url)
-    config.reset()
-    from shared import payments
-
-    payments._stripe_client.cache_clear()
-    yield localstripe_url
-    payments._stripe_client.cache_clear()
-
-
 def test_given_package_when_purchasing_then_payment_intent_with_server_metadata(
     api_event, invoke, stripe_local
 ):
@@ -76,3 +65,16 @@ def test_given_parallel_first_sight_when_ensuring_user_then_granted_once():
         created = list(pool.map(lambda _: ledger.ensure_user("user-9"), range(8)))
     assert created.count(True) == 1
     assert ledger.get_user_credits("user-9") == 3
+
+
+def test_given_any_user_when_reading_credits_then_the_packages_of_the_specification_cheapest_first(
+    api_event, invoke
+):
+    # The specification's table (shared/spec/lambda-functions.md), not the code's own constants.
+    status, body = invoke(credits_api, api_event("GET", "/credits"))
+    assert status == 200
+    assert body["packages"] == [
+        {"package": "basic", "credits": 10, "amount": 999, "currency": "usd"},
+        {"package": "standard", "credits": 25, "amount": 1999, "currency": "usd"},
+        {"package": "premium", "credits": 50, "amount": 2999, "currency": "usd"},
+    ]
