@@ -10,13 +10,14 @@ own output (``--output``, which it empties when each xdist worker starts) is ``t
 from __future__ import annotations
 
 import os
+import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Page, Route, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Page, Request, Route, expect
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root
@@ -45,6 +46,7 @@ window.addEventListener("message", (event) => {
 # Chromium reports every HTTP error status a fetch receives as a console error; those are the API's
 # answers the tests provoke on purpose (402, 404, 409...), not faults of the page.
 EXPECTED_CONSOLE = ("Failed to load resource: the server responded with a status of",)
+JWT = re.compile(r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.")  # a JSON Web Token's header and payload
 
 
 expect.set_options(timeout=10_000)
@@ -85,11 +87,12 @@ def browser_context_args(browser_context_args: dict[str, Any], web_url: str) -> 
 
 
 class BrowserLog:
-    """What the page said on its console, threw, or asked with a dialog."""
+    """What the page said on its console, threw, or asked with a dialog, and any token it let out."""
 
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.dialogs: list[str] = []
+        self.leaks: list[str] = []  # a JWT in a requested URL or in a console message
         self.allowed: tuple[str, ...] = EXPECTED_CONSOLE
 
     def allow(self, prefix: str) -> None:
@@ -97,8 +100,14 @@ class BrowserLog:
         self.allowed += (prefix,)
 
     def on_console(self, message: ConsoleMessage) -> None:
+        if JWT.search(message.text):
+            self.leaks.append(f"console: {message.text}")
         if message.type == "error" and not message.text.startswith(self.allowed):
             self.errors.append(message.text)
+
+    def on_request(self, request: Request) -> None:
+        if JWT.search(request.url):
+            self.leaks.append(f"url: {request.url}")
 
     def on_dialog(self, dialog: Dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -110,23 +119,21 @@ def browser_log() -> BrowserLog:
     return BrowserLog()
 
 
-def _offline(stack_host: str) -> Callable[[Route], None]:
-    def handle(route: Route) -> None:
-        url = urlsplit(route.request.url)
-        if url.hostname in {"127.0.0.1", "localhost"}:
-            route.continue_()
-        elif url.hostname == "www.youtube-nocookie.com" and url.path.startswith("/embed/"):
-            route.fulfill(status=200, content_type="text/html", body=FAKE_PLAYER)
-        else:
-            route.abort("internetdisconnected")
-
-    return handle
+def _offline(route: Route) -> None:
+    url = urlsplit(route.request.url)
+    if url.hostname in {"127.0.0.1", "localhost"}:
+        route.continue_()
+    elif url.hostname == "www.youtube-nocookie.com" and url.path.startswith("/embed/"):
+        route.fulfill(status=200, content_type="text/html", body=FAKE_PLAYER)
+    else:
+        route.abort("internetdisconnected")
 
 
 @pytest.fixture
-def context(context: BrowserContext, web_url: str, browser_log: BrowserLog) -> BrowserContext:
-    context.route("**/*", _offline(urlsplit(web_url).hostname or ""))
+def context(context: BrowserContext, browser_log: BrowserLog) -> BrowserContext:
+    context.route("**/*", _offline)
     context.on("console", browser_log.on_console)
+    context.on("request", browser_log.on_request)
     context.on("weberror", lambda error: browser_log.errors.append(f"uncaught: {error.error}"))
     context.on("dialog", browser_log.on_dialog)
     return context
@@ -135,6 +142,8 @@ def context(context: BrowserContext, web_url: str, browser_log: BrowserLog) -> B
 @pytest.fixture
 def page(page: Page, browser_log: BrowserLog) -> Iterator[Page]:
     yield page
-    # Then: whatever the test did, the page threw nothing, broke no CSP rule and opened no dialog.
+    # Then: whatever the test did, the page threw nothing, broke no CSP rule, opened no dialog,
+    # and put no token in an address or a log.
     assert browser_log.errors == []
     assert browser_log.dialogs == []
+    assert browser_log.leaks == []

@@ -135,7 +135,7 @@ function showConfirm(container, context, address, password, intro) {
       messages.error(error.message);
     }
   });
-  accountScreen(container, "Confirm your e-mail", intro, form, h("p", {}, resend));
+  accountScreen(container, "Confirm your e-mail", intro, form, h("div", { className: "resend" }, resend));
   focusHeading(container);
 }
 
