@@ -86,6 +86,9 @@ def generate(
     ] = None,
     chunk_tokens: Annotated[int, typer.Option(min=1000, help="Transcript tokens per request.")] = 20_000,
     parallel: Annotated[int, typer.Option(min=1, max=16, help="Parts generated at once.")] = 4,
+    cards: Annotated[
+        bool, typer.Option("--cards", help="Also write flashcards beside each note (Anki TSV).")
+    ] = False,
 ) -> None:
     _configure_logging()
     try:
@@ -104,6 +107,7 @@ def generate(
         languages_of(language),
         transcript,
         base_dir,
+        cards,
         {
             "assessment": not no_assessment,
             "subject": subject,
@@ -138,6 +142,7 @@ class _Request:
     languages: tuple[str, ...]
     transcript: Path | None
     base_dir: Path
+    cards: bool
     settings: dict[str, Any]  # pipeline.run's keyword arguments
 
 
@@ -173,9 +178,21 @@ def _run_all(targets: list[str], request: _Request, reporter: Reporter) -> ExitC
             worst = max(worst, ExitCode.USAGE)
             continue
         outcome = pipeline.run(video_id, engine, fetch, request.base_dir, reporter.emit, **request.settings)
+        if request.cards and outcome.path is not None:
+            _write_cards(outcome.path)
         reporter.finish(target, outcome.exit_code, outcome.error, outcome)
         worst = max(worst, outcome.exit_code)
     return worst
+
+
+def _write_cards(note_path: Path) -> None:
+    """The flashcards beside the note; a failure to write them is logged, the note stands."""
+    from yt_study_buddy.cards import write_cards
+
+    try:
+        write_cards(note_path)
+    except (OSError, UnicodeError):
+        log.warning("Could not write the flashcards beside %s", note_path, exc_info=True)
 
 
 def _fetcher(languages: tuple[str, ...], transcript_file: Path | None) -> Callable[[str], Transcript]:

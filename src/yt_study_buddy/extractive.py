@@ -1,37 +1,52 @@
 """Extractive analysis of a transcript, for the offline generator: no model, no network.
 
-Everything is linear in the transcript's length (a 3-hour lecture takes well under a second):
-- key phrases: RAKE's candidates (Rose et al. 2010: runs of content words between stop
-  words), every 1-3-word piece of them counted, scored by recurrence;
-- key points: the sentences closest to the transcript's TF-IDF centroid (a linear-time
+Everything is linear in the transcript's length (a 3-hour lecture takes under a second):
+- sentences: punctuated captions cut at sentence ends; unpunctuated auto-captions at the
+  speaker's pauses (per-word timing), never leaving a phrase dangling;
+- concepts: noun-shaped phrases of 1-3 words (and "X of Y", "X and Y") that recur in the video
+  far more than in general English (wordfreq's English list), doubled when the title or a
+  chapter names them or the speaker defines them; more of them for a longer video;
+- key points: complete sentences closest to the transcript's TF-IDF centroid (a linear-time
   stand-in for TextRank's centrality), the best one in each stretch of time so that a long
   lecture is covered end to end;
-- definitions: "X is a/an/the ...", "X refers to ...", "X means ...", "... called X";
+- definitions: complete sentences "X is a/an/the ...", "X refers to ...", "... called X";
 - examples: sentences that say "for example", "for instance", "such as", "imagine", ...
+Words are Unicode words; Chinese and Japanese, written without spaces, are read character by
+character, a phrase being a run of characters between function characters.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import gzip
+import importlib.resources
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from yt_study_buddy.stopwords import STOPWORDS
-from yt_study_buddy.text import Block
+from yt_study_buddy.stopwords import CJK_STOP_CHARS, DANGLING_END, DANGLING_START, NOT_HEADS, STOPWORDS
+from yt_study_buddy.text import PAUSE_SECONDS, Block
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A word in any script: letters (and marks), with inner apostrophes or hyphens; no digits alone.
+_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*[^\W_]|[^\W\d_]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[\u3002\uff01\uff1f])\s*")
+_SENTENCE_MARK = re.compile(r"[.!?](?=[\"')\]\u201d\u2019]*(?:\s|$))|[\u3002\uff01\uff1f]")
+_NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{8}")  # CJK, kana, hangul
+_EDGE = re.compile(r"^[^\w]+|[^\w']+$")
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"  # kana, CJK ideographs
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_CJK_SPLIT = re.compile(rf"[{_CJK}]|[^{_CJK}]+")
 _EXAMPLE = re.compile(
     r"\b(for example|for instance|such as|e\.g\.|imagine|let's say|suppose|consider|here's an example)\b",
     re.IGNORECASE,
 )
 _DEFINING = re.compile(r"\b(?:is|are) (?:a|an|the|defined as)\b|\brefers? to\b|\bmeans\b", re.I)
 _CALLED = re.compile(r"\b(?:is |are )?called (?:an? |the )?", re.I)
-_MAX_SENTENCE_WORDS = 45
+_MAX_SENTENCE_WORDS = 40
+_FILLERS = frozenset({"uh", "um", "uhm", "erm", "hmm"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,7 @@ class Sentence:
     start: float
     text: str
     words: tuple[str, ...]  # lower-cased content words
+    complete: bool = True  # readable on its own (see ``complete``)
 
 
 @dataclass(frozen=True)
@@ -55,119 +71,264 @@ class Definition:
     sentence: Sentence
 
 
-def content_words(text: str) -> tuple[str, ...]:
-    return tuple(w for w in (m.group().lower() for m in _WORD.finditer(text)) if w not in STOPWORDS)
-
-
-def sentences(blocks: Sequence[Block]) -> list[Sentence]:
-    """Sentences with the time of the block they start in.
-
-    Auto-captions have no punctuation: a run longer than _MAX_SENTENCE_WORDS is cut into
-    pieces of about 25 words, which reads well enough as a key point.
-    """
-    starts: list[int] = []
-    texts: list[str] = []
-    offset = 0
-    for block in blocks:
-        starts.append(offset)
-        texts.append(block.text)
-        offset += len(block.text) + 1
-    full = " ".join(texts)
-    result: list[Sentence] = []
-    position = 0
-    for piece in _SENTENCE_END.split(full):
-        begin = full.find(piece, position)
-        position = begin + len(piece)
-        words = piece.split()
-        step = 25 if len(words) > _MAX_SENTENCE_WORDS else max(1, len(words))
-        for i in range(0, len(words), step):
-            text = " ".join(words[i : i + step])
-            where = begin + len(" ".join(words[:i]))
-            block_start = blocks[max(0, bisect.bisect_right(starts, where) - 1)].start
-            result.append(Sentence(block_start, text, content_words(text)))
+def tokens_of(text: str) -> list[str]:
+    """The words of ``text``; in scripts written without spaces (Chinese, Japanese) each
+    character is a token, and phrases are runs of them."""
+    result: list[str] = []
+    for word in _WORD.findall(text):
+        if _CJK_CHAR.search(word):
+            result += [piece for piece in _CJK_SPLIT.findall(word) if piece]
+        else:
+            result.append(word)
     return result
 
 
-def key_phrases(items: Sequence[Sentence], limit: int) -> list[Phrase]:
-    """Key phrases of 1-3 words: RAKE's candidates (runs of content words between stop words),
-    then every 1-3-word piece of each run counted, scored by recurrence with a bonus per word.
+def _is_stop(token: str) -> bool:
+    return token.lower() in STOPWORDS or token in CJK_STOP_CHARS
 
-    Plain RAKE scores whole runs, which favours one-off phrases glued to a verb ("carbon
-    fixation refers"); in speech the topic is what recurs, wherever it stands in a run.
-    """
+
+def _join(tokens: Sequence[str]) -> str:
+    """Tokens back to text: no spaces between characters of scripts written without them."""
+    out = ""
+    for token in tokens:
+        glue = "" if not out or (_CJK_CHAR.match(token) and _CJK_CHAR.match(out[-1])) else " "
+        out += glue + token
+    return out
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in (t.lower() for t in tokens_of(text)) if not _is_stop(w))
+
+
+def is_punctuated(text: str) -> bool:
+    """Whether the captions carry sentence punctuation (manual captions and current
+    auto-captions do; older auto-captions do not): at least one sentence end per 40 words."""
+    ends = len(_SENTENCE_MARK.findall(text))
+    return ends >= max(1, len(text.split()) // 40)
+
+
+def complete(text: str, punctuated: bool) -> bool:
+    """A sentence a student can read on its own: 6 to 40 words, not cut mid-phrase; with
+    punctuated captions also a capital (or digit, or a script without case) first and a
+    sentence end last."""
+    words = text.split()
+    if not 6 <= len(words) <= 40 and not (_NO_SPACES.search(text) and len(text) >= 8):
+        return False
+    first, last = words[0].lower(), _EDGE.sub("", words[-1].lower())
+    if first in DANGLING_START or (last in DANGLING_END and not punctuated):
+        return False
+    if punctuated:
+        return not text[0].islower() and _SENTENCE_MARK.search(text[-2:]) is not None
+    return True
+
+
+def sentences(blocks: Sequence[Block], ends: Sequence[float] | None = None) -> list[Sentence]:
+    """Sentences with the time they start at. Punctuated captions are cut at sentence ends,
+    never inside a sentence; unpunctuated auto-captions at the speaker's pauses (``ends``: when
+    each caption line ends; the gap to the next line is the pause), where the cut leaves no
+    phrase dangling, and at the latest after _MAX_SENTENCE_WORDS words."""
+    text = " ".join(block.text for block in blocks)
+    if is_punctuated(text):
+        return _at_sentence_ends(blocks)
+    return _at_pauses(blocks, ends)
+
+
+def _at_sentence_ends(blocks: Sequence[Block]) -> list[Sentence]:
+    starts: list[int] = []
+    offset = 0
+    for block in blocks:
+        starts.append(offset)
+        offset += len(block.text) + 1
+    full = " ".join(block.text for block in blocks)
+    result: list[Sentence] = []
+    position = 0
+    for piece in _SENTENCE_END.split(full):
+        if not piece.strip():
+            continue
+        begin = full.find(piece, position)
+        position = begin + len(piece)
+        block_start = blocks[max(0, bisect.bisect_right(starts, begin) - 1)].start
+        result.append(Sentence(block_start, piece, content_words(piece), complete(piece, True)))
+    return result
+
+
+def _at_pauses(blocks: Sequence[Block], ends: Sequence[float] | None) -> list[Sentence]:
+    result: list[Sentence] = []
+    words: list[str] = []
+    start = 0.0
+    for i, block in enumerate(blocks):
+        if not words:
+            start = block.start
+        for word in block.text.split():  # verbatim, less the fillers and stutters of speech
+            if word.lower() not in _FILLERS and (not words or word.lower() != words[-1].lower()):
+                words.append(word)
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if following is not None and words:
+            pause = following.start - ends[i] if ends is not None else 0.0
+            following_word = (following.text.split() or [""])[0].lower()
+            last = _EDGE.sub("", words[-1].lower())
+            clean = last not in DANGLING_END and following_word not in DANGLING_START
+            long_enough = len(words) >= 8
+            if not (
+                (clean and long_enough and pause >= PAUSE_SECONDS)
+                or (clean and len(words) >= 30)
+                or len(words) >= _MAX_SENTENCE_WORDS
+            ):
+                continue
+        if words:
+            piece = " ".join(words)
+            result.append(Sentence(start, piece, content_words(piece), complete(piece, False)))
+            words = []
+    return result
+
+
+#: Zipf value of a word missing from the English list: used less than once per million words.
+RARE_ZIPF = 2.5
+#: A single word at least this common in English (about 1 in 16,000 words: "number", "answer",
+#: "computer") is not a concept on its own; inside a longer phrase it can be ("cost function").
+COMMON_SINGLE_ZIPF = 4.8
+_CONNECTORS = frozenset({"of", "and"})
+
+
+@functools.cache
+def english_zipf() -> dict[str, float]:
+    """General-English frequency of each word on the Zipf scale (7 = once per 100 words, 3 = once
+    per million), from wordfreq's small English list (data/en_zipf.txt.gz; how it is made:
+    scripts/english_frequencies.py). 110 kB instead of wordfreq's 57 MB."""
+    data = importlib.resources.files("yt_study_buddy") / "data" / "en_zipf.txt.gz"
+    table: dict[str, float] = {}
+    for line in gzip.decompress(data.read_bytes()).decode("utf-8").splitlines():
+        value, _, words = line.partition("\t")
+        if not line.startswith("#"):
+            table.update(dict.fromkeys(words.split(), int(value) / 100))
+    return table
+
+
+def zipf(word: str) -> float:
+    """How common ``word`` is in general English (RARE_ZIPF when it is not in the list)."""
+    return english_zipf().get(word.lower().replace("\u2019", "'"), RARE_ZIPF)
+
+
+def _adverb(word: str) -> bool:
+    """ "quickly", "totally" (a word plus "ly"), not "supply" or "family"."""
+    return word.endswith("ly") and (word[:-2] in english_zipf() or word[:-3] + "e" in english_zipf())
+
+
+def _is_term_shaped(words: Sequence[str]) -> bool:
+    """A noun phrase by its shape: no adverb or past participle at either end, and a single word
+    only when it is rare enough in English to name something specific."""
+    first, last = words[0].lower(), words[-1].lower()
+    if _adverb(first) or _adverb(last) or last.endswith("ed") or last in _CONNECTORS or last in NOT_HEADS:
+        return False
+    if len(words) == 1:
+        return zipf(last) < COMMON_SINGLE_ZIPF and len(last) > 2 and not _CJK_CHAR.match(last)
+    return sum(zipf(w) for w in words if w.lower() not in _CONNECTORS) / len(words) < 5.8
+
+
+def _candidates(items: Sequence[Sentence]) -> tuple[Counter[str], dict[str, Counter[str]]]:
+    """Every 1-3-word run of content words, and "X of Y" / "X and Y" with one or two content words
+    on each side ("weights and biases", "age of the universe" is not: "the" is a stop word)."""
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
+
+    def add(tokens: Sequence[str]) -> None:
+        spelling = _join(tokens)
+        key = spelling.lower()
+        counts[key] += 1
+        spellings.setdefault(key, Counter())[spelling] += 1
+
     for sentence in items:
-        run: list[str] = []
-        for token in [*_WORD.findall(sentence.text), ""]:
-            if token and token.lower() not in STOPWORDS and len(token) > 2:
-                run.append(token)
+        tokens = tokens_of(sentence.text)
+        content = [not _is_stop(t) and (len(t) > 1 or _CJK_CHAR.match(t) is not None) for t in tokens]
+        for i in range(len(tokens)):
+            if not content[i]:
                 continue
-            for size in range(1, min(3, len(run)) + 1):
-                for begin in range(len(run) - size + 1):
-                    spelling = " ".join(run[begin : begin + size])
-                    key = spelling.lower()
-                    counts[key] += 1
-                    spellings.setdefault(key, Counter())[spelling] += 1
-            run = []
-    for key in list(counts):  # plurals count as their singular: "caches" -> "cache"
-        for suffix in ("es", "s"):
-            singular = key[: -len(suffix)]
-            if key.endswith(suffix) and singular in counts:
-                counts[singular] += counts.pop(key)
-                spellings[singular].update(spellings.pop(key))
-                break
-    minimum = 2 if sum(1 for c in counts.values() if c >= 2) >= limit else 1
-    # A piece that mostly occurs inside a longer recurring phrase ("light" in "light
-    # reactions") counts only its occurrences outside it (after the C-value measure).
-    inside: Counter[str] = Counter()
+            longest = 6 if _CJK_CHAR.match(tokens[i]) else 3
+            for size in range(1, longest + 1):
+                if i + size > len(tokens) or not content[i + size - 1]:
+                    break
+                add(tokens[i : i + size])
+            for left in (1, 2):
+                k = i + left
+                if k >= len(tokens) or not all(content[i:k]) or tokens[k].lower() not in _CONNECTORS:
+                    continue
+                for right in (1, 2):
+                    if k + 1 + right <= len(tokens) and all(content[k + 1 : k + 1 + right]):
+                        add(tokens[i : k + 1 + right])
+    for key in sorted(counts, key=len, reverse=True):  # plurals count as their singular
+        singular = _singular(key)
+        if singular != key and singular in counts:
+            counts[singular] += counts.pop(key)
+            spellings[singular].update(spellings.pop(key))
+    return counts, spellings
+
+
+def _singular(key: str) -> str:
+    """ "weights and biases" -> "weight and bias"; "caches" -> "cache" (the last word only for
+    plain phrases, every noun for "X and Y")."""
+    words = key.split()
+    heads = [i for i, w in enumerate(words) if i == len(words) - 1 or words[i + 1] in _CONNECTORS]
+    for i in heads:
+        word = words[i]
+        if word.endswith(("ches", "shes", "sses", "xes")):
+            words[i] = word[:-2]
+        elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+            words[i] = word[:-1]
+    return " ".join(words)
+
+
+def concepts(
+    items: Sequence[Sentence], limit: int, *, boosted: Sequence[str] = (), defined: Sequence[str] = ()
+) -> list[Phrase]:
+    """The video's key terms: noun-shaped phrases that recur in the video far more than in general
+    English (count x specificity, where specificity grows as the words get rarer in English),
+    longer phrases preferred, doubled when the title or a chapter names them or the speaker
+    defines them. A piece that mostly occurs inside a longer recurring phrase ("descent" in
+    "gradient descent") counts only its occurrences outside it (the C-value measure)."""
+    counts, spellings = _candidates(items)
+    boosted_text = " ".join(boosted).lower()
+    defined_keys = {_singular(d.lower()) for d in defined}
+    inside: Counter[str] = Counter()  # occurrences inside the most frequent longer phrase
     for key, count in counts.items():
-        words = key.split()
-        if count >= 2 and len(words) > 1:
-            for size in range(1, len(words)):
-                for begin in range(len(words) - size + 1):
-                    piece = " ".join(words[begin : begin + size])
-                    inside[piece] = max(inside[piece], count)
-    scored = [
-        Phrase(
-            spellings[key].most_common(1)[0][0],
-            key,
-            count,
-            (count - inside[key]) * (1 + 0.5 * key.count(" ")),
+        words = tokens_of(key) if _CJK_CHAR.search(key) else key.split()
+        if count >= 2 and len(words) > 1 and _is_term_shaped(words):  # "supply curve shifts" is not
+            pieces = {
+                _join(words[begin : begin + size])
+                for size in range(1, len(words))
+                for begin in range(len(words) - size + 1)
+            }
+            for piece in pieces:
+                inside[piece] = max(inside[piece], count)
+    scored = []
+    for key, count in counts.items():
+        words = tokens_of(key) if _CJK_CHAR.search(key) else key.split()
+        alone = max(0, count - inside[key])
+        boost = (2.0 if key in defined_keys else 1.0) * (
+            2.0 if boosted_text and mentions(boosted_text, key) else 1.0
         )
-        for key, count in counts.items()
-        if count >= minimum and count > inside[key]
-    ]
+        if alone < (1 if boost > 1 else 2) or not _is_term_shaped(words):
+            continue
+        content = [w for w in words if w not in _CONNECTORS]
+        specificity = sum(max(0.5, 7.0 - zipf(w)) for w in content) / len(content)
+        score = alone * specificity * (2 * len(content) - 1) * boost
+        scored.append(Phrase(spellings[key].most_common(1)[0][0], key, count, score))
     scored.sort(key=lambda p: (-p.score, -len(p.key), p.key))
     chosen: list[Phrase] = []
     for phrase in scored:
-        words = set(phrase.key.split())
-        if any(words <= set(c.key.split()) or set(c.key.split()) <= words for c in chosen):
+        # Skip what a chosen term already says ("descent" after "gradient descent"), but keep a
+        # more specific phrase after its head word ("gradient descent" after "gradient").
+        words = set(phrase.key.split()) - _CONNECTORS
+        if any(
+            words <= set(c.key.split())
+            or (" " in c.key and c.key in phrase.key)
+            or (_CJK_CHAR.search(c.key) and (phrase.key in c.key or c.key in phrase.key))
+            for c in chosen
+        ):
             continue
         chosen.append(phrase)
         if len(chosen) == limit:
             break
     return chosen
-
-
-def with_terms(terms: Sequence[Phrase], phrases: Sequence[Phrase], limit: int) -> list[Phrase]:
-    """Up to half the list from the defined terms (most mentioned first), then the key phrases
-    that neither contain nor are part of a chosen one, then the other terms if room is left."""
-    ranked = sorted(terms, key=lambda t: -t.count)
-    chosen: dict[str, Phrase] = {}
-
-    def add(candidates: Sequence[Phrase], until: int) -> None:
-        for phrase in candidates:
-            if len(chosen) >= until:
-                return
-            words = set(phrase.key.split())
-            if not any(words <= set(key.split()) or set(key.split()) <= words for key in chosen):
-                chosen[phrase.key] = phrase
-
-    add(ranked, limit // 2)
-    add(phrases, limit)
-    add(ranked, limit)
-    return list(chosen.values())
 
 
 def centrality(items: Sequence[Sentence], phrases: Sequence[Phrase]) -> list[float]:
@@ -182,7 +343,7 @@ def centrality(items: Sequence[Sentence], phrases: Sequence[Phrase]) -> list[flo
     top = max(weight.values(), default=1.0)
     scores = []
     for sentence in items:
-        size = len(sentence.text.split())
+        size = len(tokens_of(sentence.text))
         if size < 6 or not sentence.words:
             scores.append(0.0)
             continue
@@ -198,12 +359,15 @@ def spread_best(items: Sequence[Sentence], scores: Sequence[float], count: int) 
     if not items:
         return []
     count = min(count, len(items))
+    any_complete = any(s.complete for s in items)  # else the captions give no whole sentence
     picked: list[Sentence] = []
     for i in range(count):
         lo, hi = i * len(items) // count, max((i + 1) * len(items) // count, i * len(items) // count + 1)
         for j in sorted(range(lo, hi), key=lambda j: -scores[j]):
             if scores[j] <= 0:
                 break
+            if not items[j].complete and any_complete:
+                continue
             words = set(items[j].words)
             if all(len(words & set(p.words)) <= 0.5 * len(words | set(p.words)) for p in picked):
                 picked.append(items[j])
@@ -237,6 +401,8 @@ def definitions(items: Sequence[Sentence], text_lower: str, limit: int) -> list[
     ``limit`` of them, an even spread over the video rather than the first few."""
     found: dict[str, Definition] = {}
     for sentence in items:
+        if not sentence.complete:
+            continue
         term = _defined_term(sentence.text)
         if term and term.lower() not in found and text_lower.count(term.lower()) >= 2:
             found[term.lower()] = Definition(term, sentence)
@@ -298,6 +464,8 @@ def examples(items: Sequence[Sentence], scores: Sequence[float], limit: int) -> 
 @functools.lru_cache(maxsize=1024)
 def _pattern(key: str) -> re.Pattern[str]:
     """``key`` as whole words, plural included: "cache" matches "caches", not "cached"."""
+    if _CJK_CHAR.search(key):  # no word boundaries in a script written without spaces
+        return re.compile(re.escape(key), re.IGNORECASE)
     return re.compile(rf"(?<![\w-]){re.escape(key)}(?:e?s)?(?![\w-])", re.IGNORECASE)
 
 

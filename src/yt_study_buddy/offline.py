@@ -8,11 +8,12 @@ and the note says plainly that it was generated offline.
 from __future__ import annotations
 
 import itertools
-import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
 from yt_study_buddy import extractive
+from yt_study_buddy.errors import ProviderError
 from yt_study_buddy.extractive import Definition, Phrase, Sentence
 from yt_study_buddy.models import GeneratedNote, TokenUsage, Transcript
 from yt_study_buddy.text import Block, dedupe_segments, format_timestamp
@@ -23,33 +24,59 @@ BLANK = "_____"
 OFFLINE_NOTICE = (
     "> [!note] Generated offline\n"
     "> These notes were extracted from the transcript without an AI model (no API key was used):\n"
-    "> key phrases, the most central sentences, and definitions as spoken. Run with a Claude key\n"
-    "> (`--provider claude`) for written explanations."
+    "> the terms the video uses far more than everyday English does, its most central sentences as\n"
+    "> spoken, and the definitions the speaker gave. With a Claude key (`--provider claude`) the notes\n"
+    "> are written: explanations in plain words, the concepts the speaker only implies, examples and\n"
+    "> questions that go beyond the transcript, and model answers that explain instead of quote."
+)
+
+#: Scripts written without spaces between words that the offline generator does not segment
+#: (Thai, Lao, Tibetan, Myanmar, Khmer): notes from them would be empty or nonsense.
+_UNSEGMENTED = re.compile(r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+UNSUPPORTED_LANGUAGE = (
+    "Offline notes cannot be made for this video's language: its words are written without "
+    "spaces and cannot be told apart without an AI model. Notes in this language need a Claude key; "
+    "a credit spent on this video is refunded."
 )
 
 
 def generate(
     transcript: Transcript, *, title: str, assessment: bool = True, subject: str | None = None
 ) -> GeneratedNote:
-    """The note body (no front matter) for ``transcript``."""
+    """The note body (no front matter) for ``transcript``. A language the generator cannot read is
+    a permanent failure (ProviderError), never an empty note."""
+    letters = _LETTER.findall(transcript.text[:20_000])
+    if letters and sum(1 for c in letters if _UNSEGMENTED.match(c)) > 0.3 * len(letters):
+        raise ProviderError(UNSUPPORTED_LANGUAGE, retryable=False)
     # Caption lines, not 30-second blocks: a key point links to the line it starts on.
-    lines = [Block(s.start, s.text) for s in dedupe_segments(transcript.segments)]
-    return GeneratedNote(
-        title, render(transcript.video_id, lines, assessment, subject), "offline", MODEL, TokenUsage()
-    )
+    segments = dedupe_segments(transcript.segments)
+    lines = [Block(s.start, s.text) for s in segments]
+    chapters = [c.title for c in transcript.metadata.chapters] if transcript.metadata else []
+    ends = [s.end for s in segments]
+    body = render(transcript.video_id, lines, assessment, subject, names=[title, *chapters], ends=ends)
+    return GeneratedNote(title, body, "offline", MODEL, TokenUsage())
 
 
-def render(video_id: str, blocks: Sequence[Block], assessment: bool, subject: str | None) -> str:
-    every = extractive.sentences(blocks)
+def render(
+    video_id: str,
+    blocks: Sequence[Block],
+    assessment: bool,
+    subject: str | None,
+    names: Sequence[str] = (),
+    ends: Sequence[float] | None = None,
+) -> str:
+    """The note's Markdown; ``names`` (the title and chapter titles) mark the terms that matter,
+    ``ends`` (when each caption line ends) lets unpunctuated captions be cut at pauses."""
+    every = extractive.sentences(blocks, ends)
     items = extractive.without_stock_phrases(every)
     minutes = (blocks[-1].start / 60) if blocks else 0
     point_count = max(6, min(15, int(minutes / 10) + 5))
-    limit = max(8, min(15, point_count))
+    # More concepts for a longer video: 10 up to 8 minutes, 13 for 20, 20 from 48 minutes on.
+    limit = max(10, min(20, 8 + int(minutes / 4)))
     text_lower = " ".join(s.text for s in items).lower()
     found = extractive.definitions(items, text_lower, limit=point_count)
-    # The terms the speaker defines are concepts by the speaker's own choice: they come first.
-    terms = [Phrase(d.term, d.term.lower(), extractive.mentions(text_lower, d.term), math.inf) for d in found]
-    phrases = extractive.with_terms(terms, extractive.key_phrases(items, limit), limit)
+    phrases = extractive.concepts(items, limit, boosted=names, defined=[d.term for d in found])
     scores = extractive.centrality(items, phrases)
     points = extractive.spread_best(items, scores, point_count)
     # Examples are looked for in every sentence: "Here's an example." is a stock phrase.
@@ -97,6 +124,8 @@ def cloze_questions(
     the phrase exactly as spoken, so it always occurs in the transcript."""
     questions = []
     for sentence in points:
+        if not sentence.complete:
+            continue
         hits = [hit for p in phrases if (hit := extractive.find_phrase(sentence.text, [p]))]
         if hits:
             _, begin, end = max(hits, key=lambda hit: hit[2] - hit[1])

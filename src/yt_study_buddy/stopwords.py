@@ -27,5 +27,42 @@ example examples find found give gives happen happens important instead keep nev
 put question refer refers remember show shows showed someone somebody sometimes start started stuff
 try usually words work works
 times video videos minute minutes three four five six seven eight nine ten
+hundred hundreds thousand thousands million millions billion billions trillion per toward towards
+dr mr mrs ms prof guys guy folks
 """
 STOPWORDS = frozenset(_COMMON_WORDS.split()) | frozenset(_SPOKEN_GLUE.split())
+
+# A complete sentence does not end on these words, nor start on the second set: a caption cut there
+# was cut mid-phrase ("... the training data which comes in the form of a").
+_DANGLING_END = """
+a an the of to and or but in on at for with that which is are was were be my your our their its
+this these those as by from if than then because so uh um very we i you they he she it's i'm
+we're you're can will would should could have has had do does not about into like what how when
+where who whose also just really
+"""
+_DANGLING_START = "of to or than which whose by with at from are is was were"
+DANGLING_END = frozenset(_DANGLING_END.split())
+DANGLING_START = frozenset(_DANGLING_START.split())
+
+# Function characters of Chinese and Japanese: a phrase does not start or end on them (these
+# scripts have no spaces, so phrases are runs of characters between such stops).
+CJK_STOP_CHARS = frozenset(
+    "的了是在我你他她它们这那有和就不也都很要会一个说吗呢吧啊么什怎样还能到对把被给从让与及或而且但"
+    "如果因为所以就是这个那个我们你们他们"
+    "のはがをにでともへやからまでですますしてたないるうかこそあれそれこれ"
+)
+
+# Common verbs and adjectives of speech: a term (a noun phrase) does not end on them ("the price
+# rises", "the curve shifts", "willing", "equal" are not concepts). No tagger fits the engine
+# layer; these are the ones lecture captions use most.
+_NOT_HEADS = """
+rise rises rose fall falls fell move moves moved shift shifts shifted drop drops grow grows grew
+increase increases decrease decreases change changes turn turns tend tends depend depends lead leads
+hold holds bring brings seem seems become becomes help helps run runs stay stays reach reaches
+explain explains explore create creates produce produces reduce reduces happen occur occurs
+involve involves allow allows require requires equal equals willing able higher lower bigger
+smaller larger greater better worse best worst whole entire certain possible simple simpler easy
+easier hard harder vertical horizontal true false real basic main general specific particular
+similar various actual exact overall huge tiny little big small large high low long short
+"""
+NOT_HEADS = frozenset(_NOT_HEADS.split())

@@ -17,6 +17,11 @@ from yt_study_buddy.models import Chapter, Segment
 
 #: Seconds between two timestamp markers in the normalised text.
 MARKER_INTERVAL = 30.0
+#: Silence between two words (or caption lines) that counts as a pause, where a sentence of
+#: unpunctuated captions may end.
+PAUSE_SECONDS = 0.5
+#: How long a spoken word lasts, about: a caption's timing tag says when a word starts, not when it ends.
+WORD_SECONDS = 0.3
 #: Rough size of a token: English prose averages about 4 characters per token for Claude and
 #: GPT tokenizers. Good enough for budgeting; the providers report the exact counts.
 CHARS_PER_TOKEN = 4

@@ -11,6 +11,7 @@ import pytest
 
 from yt_study_buddy.errors import TranscriptError
 from yt_study_buddy.samples import DEMO_VIDEO_IDS, long_lecture, samples_dir
+from yt_study_buddy.text import WORD_SECONDS
 from yt_study_buddy.transcripts import (
     get_transcript,
     parse_json,
@@ -46,10 +47,40 @@ def test_given_youtube_auto_captions_when_parsed_then_each_line_appears_once_wit
         assert debris not in joined
     starts = [segment.start for segment in segments]
     assert starts == sorted(starts)
-    # The line is timed from the cue where it is first spoken, not from its 10 ms repeat.
+    # The line is timed from the cue where it is first spoken, not from its 10 ms repeat, and
+    # ends when its last word does (its timing tag + WORD_SECONDS), not when the cue disappears.
     first = next(s for s in segments if s.text == SPOKEN[0])
     assert first.start == pytest.approx(2.47)
-    assert first.duration == pytest.approx(2.46)
+    assert first.end == pytest.approx(4.36 + WORD_SECONDS)
+
+
+def test_given_auto_captions_with_a_pause_inside_a_line_when_parsed_then_the_line_is_cut_there() -> None:
+    # Given a line whose words carry YouTube's timing tags, with 1.2 s of silence after "sorted"
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:05.000 align:start position:0%\n \n"
+        "the<00:00:01.300><c> array</c><00:00:01.600><c> is</c><00:00:01.900><c> sorted</c>"
+        "<00:00:03.400><c> now</c><00:00:03.700><c> we</c><00:00:04.000><c> search</c>\n\n"
+        "00:00:05.000 --> 00:00:05.010 align:start position:0%\nthe array is sorted now we search\n \n"
+    )
+    # When parsed
+    segments = parse_vtt(vtt)
+    # Then the pause splits it into two timed stretches of speech, the words in order, once each
+    assert [s.text for s in segments] == ["the array is sorted", "now we search"]
+    assert segments[0].start == pytest.approx(1.0) and segments[1].start == pytest.approx(3.4)
+    assert segments[0].end == pytest.approx(1.9 + WORD_SECONDS)
+
+
+def test_given_real_auto_captions_when_parsed_then_no_cue_markup_or_repeat_is_left() -> None:
+    # Given real YouTube auto-captions (tests/fixtures/real, rebuilt from a dump: SOURCES.md)
+    real = FIXTURES.parent / "real" / "building-bodhisattvas.en.vtt"
+    # When parsed
+    segments = parse_vtt(real.read_text(encoding="utf-8"))
+    text = " ".join(s.text for s in segments)
+    # Then the talk reads once, in order, cut at pauses into short stretches
+    assert text.startswith("next we welome Dr Thomas do uh he's the executive director")
+    assert text.count("thank you for the invitation to come and") == 1
+    assert "<" not in text and [s.start for s in segments] == sorted(s.start for s in segments)
+    assert max(len(s.text.split()) for s in segments) <= 12 and len(segments) > 100
 
 
 def test_given_the_same_captions_converted_to_srt_when_parsed_then_the_text_matches_the_vtt() -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from yt_study_buddy.models import Segment
 from yt_study_buddy.sanitize import clean_text, seconds
 from yt_study_buddy.sanitize import line as clean_line
+from yt_study_buddy.text import PAUSE_SECONDS, WORD_SECONDS
 
 #: Speech rate used to give untimed plain text plausible timestamps (words per second ~ 150/min).
 WORDS_PER_SECOND = 2.5
@@ -27,6 +28,7 @@ _TIMING = re.compile(
 )
 _TXT_TIMESTAMP = re.compile(r"^\s*\[?(?P<ts>(?:\d+:)?\d{1,2}:\d{2})(?:[.,]\d+)?\]?(?:\s+|$)(?P<rest>.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD_TIME = re.compile(r"<((?:\d+:)?\d{1,2}:\d{2}[.,]\d{3})>")
 
 
 def _seconds(stamp: str) -> float:
@@ -65,6 +67,37 @@ def _cues(text: str) -> Iterator[tuple[float, float, list[str]]]:
         yield _seconds(match["start"]), _seconds(match["end"]), body
 
 
+def _timed_words(raw: str, start: float) -> list[tuple[float, str]]:
+    """(start, word) for each word of a caption line carrying YouTube's per-word timing tags
+    (``so<00:00:01.200><c> today</c>``: a tag gives the start of the word after it; the first
+    word starts with the cue); empty for a line without tags."""
+    pieces = _WORD_TIME.split(raw)
+    if len(pieces) < 3:
+        return []
+    times = [start, *(_seconds(stamp) for stamp in pieces[1::2])]
+    return [
+        (time, word)
+        for time, text in zip(times, pieces[0::2], strict=True)
+        for word in clean_text(text).split()
+    ]
+
+
+def _at_pauses(words: list[tuple[float, str]], end: float) -> list[Segment]:
+    """A timed caption line cut where the speaker pauses: one segment per stretch of speech, so that
+    sentences of unpunctuated captions can end there (yt_study_buddy.extractive.sentences)."""
+    segments: list[Segment] = []
+    first = 0
+    for i in range(1, len(words) + 1):
+        if i < len(words) and words[i][0] - words[i - 1][0] < WORD_SECONDS + PAUSE_SECONDS:
+            continue
+        begin = words[first][0]
+        stop = min(end, words[i - 1][0] + WORD_SECONDS) if i == len(words) else words[i - 1][0] + WORD_SECONDS
+        text = " ".join(word for _, word in words[first:i])
+        segments.append(Segment(start=begin, duration=max(0.0, stop - begin), text=text))
+        first = i
+    return segments
+
+
 def _dedupe_rolling(cues: Iterable[tuple[float, float, list[str]]]) -> list[Segment]:
     """One segment per cue with what it adds, skipping lines the previous cue already showed.
 
@@ -76,11 +109,13 @@ def _dedupe_rolling(cues: Iterable[tuple[float, float, list[str]]]) -> list[Segm
     segments: list[Segment] = []
     shown: list[str] = []  # the cleaned lines of the previous cue that had text
     for start, end, raw_lines in cues:
-        lines = [line for line in (clean_text(raw) for raw in raw_lines) if line]
+        pairs = [(raw, line) for raw, line in ((raw, clean_text(raw)) for raw in raw_lines) if line]
+        lines = [line for _, line in pairs]
         if not lines:
             continue
         fresh_lines = []
-        for line in lines:
+        timed: list[tuple[float, str]] = []
+        for raw, line in pairs:
             if line in shown:
                 continue
             fresh = line
@@ -88,8 +123,12 @@ def _dedupe_rolling(cues: Iterable[tuple[float, float, list[str]]]) -> list[Segm
                 if line.startswith(previous + " "):
                     fresh = line[len(previous) + 1 :]
             fresh_lines.append(fresh)
+            if fresh == line:
+                timed = _timed_words(raw, start)
         shown = lines
-        if fresh_lines:
+        if len(fresh_lines) == 1 and timed and " ".join(w for _, w in timed) == fresh_lines[0]:
+            segments += _at_pauses(timed, end)
+        elif fresh_lines:
             segments.append(Segment(start=start, duration=max(0.0, end - start), text=" ".join(fresh_lines)))
     return segments
 

@@ -250,3 +250,81 @@ HOSTILE_MARKDOWN = """\
 
     [indented code](javascript:alert(1))
 """
+
+
+REAL_CAPTIONS = REPO_ROOT / "tests" / "fixtures" / "real"
+
+
+def real_transcript(name: str) -> Transcript:
+    """One of the real caption files of the evaluation set (tests/fixtures/real/SOURCES.md)."""
+    from yt_study_buddy.transcripts.parsers import parse_srt, parse_vtt
+
+    text = (REAL_CAPTIONS / name).read_text(encoding="utf-8")
+    segments = parse_vtt(text) if name.endswith(".vtt") else parse_srt(text)
+    return Transcript(VIDEO_ID, tuple(segments), language="en", source="file")
+
+
+@pytest.fixture
+def gradient_descent() -> Transcript:
+    """3Blue1Brown's 20-minute lecture, manual punctuated captions."""
+    return real_transcript("gradient-descent.en.srt")
+
+
+@pytest.fixture
+def auto_captions() -> Transcript:
+    """A talk's real YouTube auto-captions: no punctuation, per-word timing."""
+    return real_transcript("building-bodhisattvas.en.vtt")
+
+
+def transcript_of(lines: list[str], language: str) -> Transcript:
+    return Transcript(
+        VIDEO_ID, tuple(Segment(i * 5.0, 4.5, t) for i, t in enumerate(lines)), language=language
+    )
+
+
+@pytest.fixture
+def chinese_lecture() -> Transcript:
+    return transcript_of(
+        [
+            "今天我们讲光合作用。",
+            "光合作用是植物把光能变成化学能的过程。",
+            "叶绿体是进行光合作用的地方。",
+            "叶绿体里面有叶绿素。",
+            "叶绿素吸收光能。",
+            "卡尔文循环在叶绿体基质中进行。",
+            "卡尔文循环把二氧化碳变成糖。",
+            "光合作用释放氧气。",
+            "二氧化碳从气孔进入叶片。",
+            "所以光合作用和卡尔文循环很重要。",
+        ],
+        "zh",
+    )
+
+
+@pytest.fixture
+def arabic_lecture() -> Transcript:
+    return transcript_of(
+        [
+            "اليوم نتحدث عن التمثيل الضوئي في النبات.",
+            "التمثيل الضوئي عملية تحول الضوء إلى طاقة كيميائية.",
+            "البلاستيدات الخضراء تحتوي على الكلوروفيل.",
+            "الكلوروفيل يمتص الضوء في التمثيل الضوئي.",
+            "دورة كالفن تستخدم ثاني أكسيد الكربون.",
+            "دورة كالفن تنتج السكر من ثاني أكسيد الكربون.",
+        ],
+        "ar",
+    )
+
+
+THAI_LINES = ["วันนี้เราจะพูดถึงการสังเคราะห์ด้วยแสง", "การสังเคราะห์ด้วยแสงเป็นกระบวนการที่พืชใช้แสง"] * 5
+
+
+@pytest.fixture
+def thai_vtt(tmp_path: Path) -> Path:
+    """A Thai transcript: a script written without spaces that the offline generator cannot split."""
+    lines = ["WEBVTT", ""]
+    for i, text in enumerate(THAI_LINES):
+        lines += [f"{_vtt_time(i * 5.0)} --> {_vtt_time(i * 5.0 + 4.5)}", text, ""]
+    path = tmp_path / "thai.vtt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
