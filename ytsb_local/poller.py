@@ -1,10 +1,12 @@
 """The SQS event source mapping, emulated: receive, invoke process_video, delete what succeeded.
 
-Like Lambda with ``ReportBatchItemFailures``: records listed in ``batchItemFailures`` (or the
-whole batch when the function raises) stay in the queue; the queue's redrive policy moves a
-message to the DLQ after ``maxReceiveCount`` receives (moto implements that on receive).
-One difference: a failed message comes back after ``retry_delay`` seconds rather than the
-queue's visibility timeout (5400 s), so local retries are visible in seconds.
+Like Lambda with ``ReportBatchItemFailures``: records listed in ``batchItemFailures`` stay in the
+queue, untouched: they come back when their visibility says (the queue's timeout, or what the
+function set itself, as process_video does to back off). The queue's redrive policy moves a message
+to the DLQ after ``maxReceiveCount`` receives (moto implements that on receive).
+One difference: when the invocation itself fails (Lambda would leave the whole batch invisible for
+the queue's 5,400 s), the batch comes back after ``retry_delay`` seconds, so a local crash is retried
+in seconds.
 """
 
 from __future__ import annotations
@@ -82,17 +84,17 @@ class SqsPoller(BackgroundLoop):
             return 0
         try:
             result = self.function.invoke(sqs_event(messages, self.queue_arn, self.function.region)) or {}
-            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         except Exception:  # noqa: BLE001 - an invocation error fails the whole batch, like Lambda
             traceback.print_exc(file=sys.stderr)
-            failed = {m["MessageId"] for m in messages}
-        for m in messages:
-            if m["MessageId"] in failed:
+            for m in messages:
                 self.sqs.change_message_visibility(
                     QueueUrl=self.queue_url,
                     ReceiptHandle=m["ReceiptHandle"],
                     VisibilityTimeout=self.retry_delay,
                 )
-            else:
+            return len(messages)
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        for m in messages:
+            if m["MessageId"] not in failed:  # a reported failure keeps the visibility it has
                 self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"])
         return len(messages)

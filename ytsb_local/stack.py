@@ -154,6 +154,8 @@ class LocalStack:
         self._parts.append(stripe)
 
         environment = local_environment(resolver, moto.url, stripe.url, dict(os.environ))
+        # process_video backs its retries off itself (shared/retries.py); locally by seconds, not minutes.
+        environment["RETRY_DELAY_MAX"] = str(opts.retry_delay)
         os.environ.update(environment)
         if str(LAMBDA_DIR) not in sys.path:
             sys.path.insert(0, str(LAMBDA_DIR))  # the Lambda code root, as CodeUri: lambda/ makes it

@@ -9,14 +9,19 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from shared import processing, sweep
+from shared import processing, retries, sweep
 from shared.log import logger
 
 
 def record_handler(record: SQSRecord) -> str:
     receive_count = int(record.attributes.approximate_receive_count or 1)
     logger.append_keys(message_id=record.message_id)
-    return processing.process_message(record.body, receive_count)
+    try:
+        return processing.process_message(record.body, receive_count)
+    except Exception as exc:
+        # A batch item failure: set when it comes back, or it waits out the queue's visibility timeout.
+        retries.back_off(record.receipt_handle, receive_count, exc)
+        raise
 
 
 @logger.inject_lambda_context(clear_state=True)

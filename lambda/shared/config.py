@@ -12,6 +12,11 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _optional_int(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else None
+
+
 @dataclass(frozen=True)
 class Settings:
     users_table: str
@@ -30,8 +35,11 @@ class Settings:
     cli_command: str
     processing_timeout: int
     max_receive_count: int
+    retry_delay_max: int | None
     sweep_after: int
     max_sweeps: int
+    max_open_videos: int
+    max_payment_intents_per_hour: int
 
 
 @cache
@@ -56,9 +64,15 @@ def get_settings() -> Settings:
         stripe_api_base=env("STRIPE_API_BASE") or None,
         cli_command=env("CLI_COMMAND") or "youtube-study-buddy",
         processing_timeout=_int("PROCESSING_TIMEOUT", 840),
-        max_receive_count=_int("MAX_RECEIVE_COUNT", 3),
+        max_receive_count=_int("MAX_RECEIVE_COUNT", 5),
+        # Set only by the local stack (YTSB_RETRY_DELAY): its retries come back in seconds, not minutes.
+        retry_delay_max=_optional_int("RETRY_DELAY_MAX"),
         sweep_after=_int("SWEEP_AFTER", 7200),
         max_sweeps=_int("MAX_SWEEPS", 3),
+        # Per-user abuse limits (429 with Retry-After): videos queued or processing at once, and
+        # PaymentIntents created per clock hour.
+        max_open_videos=_int("MAX_OPEN_VIDEOS", 10),
+        max_payment_intents_per_hour=_int("MAX_PAYMENT_INTENTS_PER_HOUR", 5),
     )
 
 

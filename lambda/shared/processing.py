@@ -10,18 +10,20 @@ import contextlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shared import notes, transcript_upload
-from shared.cli_runner import CliResult, run_cli
+from shared import metrics, notes, transcript_upload
+from shared.cli_runner import CliResult, redact, run_cli
 from shared.config import get_secret_setting, get_settings
 from shared.dal import dynamo
 from shared.dal.dynamo import ConditionFailed
 from shared.errors import RetryLater
 from shared.ids import note_id_for, now_epoch, now_iso
 from shared.log import logger
+from shared.retries import LeaseHeld
 from shared.videos import refund_video
 from yt_study_buddy.errors import NO_TRANSCRIPT, YOUTUBE_BLOCKED
 from yt_study_buddy.progress import ExitCode, ProgressEvent, Step
@@ -45,6 +47,7 @@ class Failure:
     error: str
     retryable: bool
     code: str = "failed"
+    step: str = "unknown"  # where it failed: the engine's failed_step, or how the run ended (metrics)
 
 
 def process_message(body: str, receive_count: int) -> str:
@@ -57,6 +60,7 @@ def process_message(body: str, receive_count: int) -> str:
     message = {key: str(claimed[key]) for key in ("video_id", "youtube_video_id", "url", "user_id")}
     user_id, lease = message["user_id"], int(claimed["lease_until"])
     retries = int(claimed.get("retries", 0))  # the attempt whose credit a failure gives back
+    started = time.monotonic()
     try:
         with tempfile.TemporaryDirectory(prefix="ytsb-") as workdir:
             transcript = claimed.get("transcript_key")
@@ -65,10 +69,11 @@ def process_message(body: str, receive_count: int) -> str:
             outcome = _outcome(result, workdir)
             if outcome is None:
                 _complete(message, result, workdir)
+                _record_completed(result, time.monotonic() - started)
                 return "completed"
     except Exception:  # noqa: BLE001 - e.g. S3 or DynamoDB failed mid-way: retry like a transient error
         logger.exception("processing failed", extra={"video_id": video_id})
-        outcome = Failure(GENERIC_FAILURE, True)
+        outcome = Failure(GENERIC_FAILURE, True, step="storing")
     error = outcome.error
     if outcome.retryable and receive_count < get_settings().max_receive_count:
         _release(video_id, lease)
@@ -83,6 +88,9 @@ def process_message(body: str, receive_count: int) -> str:
     logger.warning(
         "video failed", extra={"video_id": video_id, "refunded": refunded, "attempt": receive_count}
     )
+    metrics.record(metrics.VIDEOS_FAILED, failed_step=outcome.step)
+    if refunded:
+        metrics.record(metrics.CREDITS_REFUNDED)
     return "failed"
 
 
@@ -111,14 +119,24 @@ def claim(video_id: str) -> dict[str, Any] | None:
     except ConditionFailed as exc:
         status = (exc.item or {}).get("status")
         if status == "processing":
-            raise RetryLater("another worker holds a live lease") from None
+            raise LeaseHeld(int((exc.item or {}).get("lease_until", now)) - now) from None
         logger.info("nothing to do", extra={"video_id": video_id, "status": status})
         return None
 
 
+# The CLI's settings that may be Secrets Manager references (the LLM key, the YouTube proxy).
+SECRET_SETTINGS = (
+    "ANTHROPIC_API_KEY",
+    "CLAUDE_API_KEY",
+    "YTSB_PROXY_URL",
+    "YTSB_WEBSHARE_USERNAME",
+    "YTSB_WEBSHARE_PASSWORD",
+)
+
+
 def _cli_env() -> dict[str, str]:
     env = dict(os.environ)
-    for name in ("ANTHROPIC_API_KEY", "CLAUDE_API_KEY"):
+    for name in SECRET_SETTINGS:
         if env.get(name):
             env[name] = get_secret_setting(name)  # a Secrets Manager reference becomes the key
     return env
@@ -145,18 +163,30 @@ def _run(message: dict[str, Any], lease: int, workdir: str, transcript: Path | N
     args = [message["url"], "--format", "json-progress", "--base-dir", workdir]
     if transcript is not None:  # the user's upload instead of YouTube's captions
         args += ["--transcript", str(transcript)]
+    env = _cli_env()
     try:
-        return run_cli(
+        result = run_cli(
             settings.cli_command,
             args,
-            env=_cli_env(),
+            env=env,
             cwd=workdir,
             timeout=settings.processing_timeout,
             on_event=on_event,
         )
     except OSError:  # the CLI is missing or not executable: a deployment fault, not the user's
         logger.exception("could not start the CLI")
+        metrics.record(metrics.ENGINE_START_FAILURES)
         return CliResult(exit_code=None, timed_out=False)
+    if not result.events and not result.timed_out and result.exit_code != 0:
+        # Not one event: the engine died before it started (an import error, a broken layer). Every
+        # video would fail the same way, so this is loud: its stderr in the log, a metric, an alarm.
+        secrets = [env[name] for name in SECRET_SETTINGS if env.get(name)]
+        logger.error(
+            "the notes engine did not start",
+            extra={"exit_code": result.exit_code, "stderr_tail": redact(result.stderr_tail, secrets)},
+        )
+        metrics.record(metrics.ENGINE_START_FAILURES)
+    return result
 
 
 def _progress(video_id: str, lease: int, event: ProgressEvent) -> None:
@@ -185,14 +215,16 @@ def _outcome(result: CliResult, workdir: str) -> Failure | None:
     """None on success, else why it failed."""
     terminal = result.terminal
     if result.timed_out:
-        return Failure(TIMEOUT_FAILURE, False, "timeout")
+        return Failure(TIMEOUT_FAILURE, False, "timeout", step="timeout")
     if terminal is not None and terminal.step is Step.ERROR:
         return _engine_failure(terminal)
     if terminal is None or result.exit_code != 0 or _note_path(terminal, workdir) is None:
         logger.error("CLI ended without a usable result", extra={"exit_code": result.exit_code})
         # Exit 4 is the CLI's "transient"; a negative code is a signal (e.g. the OOM killer): both may pass.
         code = result.exit_code
-        return Failure(GENERIC_FAILURE, code is not None and (code == ExitCode.TRANSIENT or code < 0))
+        step = "engine_start" if not result.events else "engine_crash"
+        transient = code is not None and (code == ExitCode.TRANSIENT or code < 0)
+        return Failure(GENERIC_FAILURE, transient, step=step)
     return None
 
 
@@ -200,11 +232,13 @@ def _engine_failure(event: ProgressEvent) -> Failure:
     """The engine's ``error`` event: its ``reason`` (docs/progress-protocol.md) becomes the error code."""
     text = str(event.extra.get("error") or event.message)
     reason = event.extra.get("reason")
+    step = str(event.extra.get("failed_step") or "unknown")
     if reason == YOUTUBE_BLOCKED:
-        return Failure(BLOCKED_FAILURE, event.retryable, "youtube_blocked")
+        metrics.record(metrics.TRANSCRIPTS_REFUSED)
+        return Failure(BLOCKED_FAILURE, event.retryable, "youtube_blocked", step)
     if reason == NO_TRANSCRIPT:
-        return Failure(text, event.retryable, "no_transcript")
-    return Failure(text, event.retryable)
+        return Failure(text, event.retryable, "no_transcript", step)
+    return Failure(text, event.retryable, step=step)
 
 
 def _note_path(event: ProgressEvent, workdir: str) -> Path | None:
@@ -257,6 +291,18 @@ def _complete(message: dict[str, Any], result: CliResult, workdir: str) -> None:
         )
     except ConditionFailed:
         logger.warning("video left processing before completion was recorded", extra={"video_id": video_id})
+
+
+def _record_completed(result: CliResult, seconds: float) -> None:
+    extra = result.terminal.extra if result.terminal is not None else {}
+    metrics.record(metrics.VIDEOS_COMPLETED)
+    metrics.record(metrics.PROCESSING_SECONDS, round(seconds, 3), metrics.SECONDS)
+    for name, key in (
+        (metrics.LLM_INPUT_TOKENS, "input_tokens"),
+        (metrics.LLM_OUTPUT_TOKENS, "output_tokens"),
+    ):
+        if isinstance(extra.get(key), int):
+            metrics.record(name, extra[key])
 
 
 def _release(video_id: str, lease: int) -> None:

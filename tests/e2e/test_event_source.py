@@ -1,8 +1,9 @@
 """The local SQS event source against moto's server, with the template's queue and DLQ.
 
 Checks what the stack relies on to behave like Lambda's event source mapping: success deletes,
-a reported failure comes back with a higher ApproximateReceiveCount, and after
-``maxReceiveCount`` (3) receives the message is in the dead-letter queue.
+a reported failure keeps the visibility the function gave it (process_video backs off itself) and
+comes back with a higher ApproximateReceiveCount, and after ``maxReceiveCount`` (5) receives the
+message is in the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def test_given_a_handler_that_succeeds_then_the_message_is_deleted_after_one_rea
     assert json.loads(record["body"]) == {"video_id": "v1"}
 
 
-def test_given_a_record_that_keeps_failing_then_it_is_retried_and_lands_in_the_dlq_after_3(
+def test_given_a_record_that_keeps_failing_then_it_is_retried_and_lands_in_the_dlq_after_5(
     queues: tuple[Any, Resolver],
 ) -> None:
     sqs, resolver = queues
@@ -78,13 +79,17 @@ def test_given_a_record_that_keeps_failing_then_it_is_retried_and_lands_in_the_d
         counts.extend(r["attributes"]["ApproximateReceiveCount"] for r in event["Records"])
         if len(counts) == 1:
             raise RuntimeError("the function crashed")  # an invocation error fails the batch
+        for r in event["Records"]:  # as process_video does: come back now (its back-off, capped locally)
+            sqs.change_message_visibility(
+                QueueUrl=resolver.refs["VideoQueue"], ReceiptHandle=r["receiptHandle"], VisibilityTimeout=0
+            )
         return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]}
 
     sqs.send_message(QueueUrl=resolver.refs["VideoQueue"], MessageBody="{}")
     poller = _poller(sqs, resolver, handler)
-    for _ in range(5):
+    for _ in range(7):
         poller.poll_once()
-    assert counts == ["1", "2", "3"]
+    assert counts == ["1", "2", "3", "4", "5"]
     dead = wait_for(
         lambda: sqs.receive_message(QueueUrl=resolver.refs["VideoDeadLetterQueue"]).get("Messages"), 5
     )
@@ -137,3 +142,26 @@ def test_given_a_scheduler_then_it_sends_scheduled_events_and_survives_a_failed_
     assert scheduler.tick() == {"resent": len(events)}  # a tick answers what the function returned
     events.clear()
     assert scheduler.tick() is None and len(events) == 1  # or None when it raised
+
+
+def test_given_a_reported_failure_then_the_poller_leaves_its_visibility_alone_like_lambda(
+    queues: tuple[Any, Resolver],
+) -> None:
+    # Given a handler that reports a failure without changing the message's visibility
+    sqs, resolver = queues
+    counts: list[str] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        counts.extend(r["attributes"]["ApproximateReceiveCount"] for r in event["Records"])
+        return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]}
+
+    sqs.send_message(QueueUrl=resolver.refs["VideoQueue"], MessageBody="{}")
+    poller = _poller(sqs, resolver, handler)
+    # When polling again
+    assert poller.poll_once() == 1
+    # Then the message waits out the visibility timeout (5,400 s), as on Lambda: not retried, not deleted
+    assert poller.poll_once() == 0 and counts == ["1"]
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=resolver.refs["VideoQueue"], AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "1"

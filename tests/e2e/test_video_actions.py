@@ -2,7 +2,7 @@
 
 The stack is offline: a video with no bundled sample and no uploaded transcript cannot be fetched
 (no internet), so it fails with a transient error, is retried by the queue (``YTSB_RETRY_DELAY`` is
-1 s in child stacks) and is refunded after the third receive: a few seconds in all.
+1 s in child stacks) and is refunded after the fifth receive: a few seconds in all.
 """
 
 from __future__ import annotations

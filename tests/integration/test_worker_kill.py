@@ -38,12 +38,13 @@ def items(table: str) -> list[dict]:
 def test_given_worker_killed_mid_video_then_the_redelivery_takes_over_after_the_lease_and_completes_once(
     api_event, invoke, use_cli, monkeypatch
 ):
-    # Given the template's queue and DLQ (maxReceiveCount 3), and a submitted video
+    # Given the template's queue and DLQ (maxReceiveCount 5), and a submitted video
     sqs = boto3.client("sqs", region_name=REGION)
     resolver = Resolver(load_template(), REGION, {"Prefix": "kill"})
     create_queues(sqs, resolver)
     queue_url, dlq_url = resolver.refs["VideoQueue"], resolver.refs["VideoDeadLetterQueue"]
     monkeypatch.setenv("VIDEO_QUEUE_URL", queue_url)
+    monkeypatch.setenv("RETRY_DELAY_MAX", "0")  # the function's back-off, in wall time: at once
     config.get_settings.cache_clear()
     status, body = invoke(submit, api_event("POST", "/videos", body={"url": "https://youtu.be/dQw4w9WgXcQ"}))
     assert status == 201

@@ -47,7 +47,7 @@ def test_given_defaults_then_design_values(monkeypatch):
     assert (settings.cli_command, settings.processing_timeout, settings.max_receive_count) == (
         "youtube-study-buddy",
         840,
-        3,
+        5,  # AWS's advice for a Lambda consumer: throttled receives count too
     )
     assert (settings.free_tier_credits, settings.users_table) == (3, "ytsb-users")
 
