@@ -20,6 +20,7 @@ import sys
 import threading
 from typing import Any
 
+from ytsb_local.cognito import verify_email
 from ytsb_local.stack import LocalStack, Options
 from ytsb_local.stripe import pay_with_test_card
 
@@ -103,6 +104,7 @@ def signup(email: str, password: str) -> None:
 def confirm(email: str) -> None:
     state = _state()
     _idp(state).admin_confirm_sign_up(UserPoolId=state["user_pool_id"], Username=email)
+    verify_email(_idp(state), state["user_pool_id"], email)
     print(f"confirmed {email}")
 
 

@@ -182,7 +182,9 @@ def create_user_pools(client: Any, resolver: Resolver) -> None:
         resolver.attrs[(logical_id, "Arn")] = pool["Arn"]
     for logical_id, spec in resources_of_type(resolver.template, "AWS::Cognito::UserPoolClient").items():
         props = resolver.resolve(spec["Properties"])
-        kwargs = _pick(props, "ClientName", "UserPoolId", "GenerateSecret", "ExplicitAuthFlows")
+        kwargs = _pick(
+            props, "ClientName", "UserPoolId", "GenerateSecret", "ExplicitAuthFlows", "ReadAttributes"
+        )
         app_client = client.create_user_pool_client(**kwargs)["UserPoolClient"]
         resolver.refs[logical_id] = app_client["ClientId"]
 

@@ -93,6 +93,7 @@ class LocalCognito:
         answer = self._forward(environ, body)
         if answer.status.startswith("200"):
             self.idp.admin_confirm_sign_up(UserPoolId=self.pool_id, Username=request["Username"])
+            verify_email(self.idp, self.pool_id, request["Username"])
             result = {**json.loads(answer.body), "UserConfirmed": True}
             result.pop("CodeDeliveryDetails", None)  # nothing was sent
             answer.body = json.dumps(result).encode()
@@ -158,6 +159,13 @@ class LocalCognito:
             ("Access-Control-Max-Age", "600"),
         ]
         return _respond(start_response, _Answer("204 No Content", headers, b""))
+
+
+def verify_email(idp: Any, pool_id: str, username: str) -> None:
+    """Mark the e-mail verified, as Cognito does when a sign-up is confirmed with the e-mailed code
+    (moto does not): the API grants the free tier only to a verified e-mail."""
+    verified = [{"Name": "email_verified", "Value": "true"}]
+    idp.admin_update_user_attributes(UserPoolId=pool_id, Username=username, UserAttributes=verified)
 
 
 def _is_preflight(environ: dict[str, Any]) -> bool:

@@ -4,7 +4,11 @@ Like API Gateway's Cognito authorizer without OAuth scopes, it accepts id tokens
 tokens). Differences from AWS, on purpose: an unknown path is a JSON 404 and a known path with another
 method a JSON 405 (API Gateway answers 403 "Missing Authentication Token" to both), and the
 stage prefix (``/v1``) is optional. Like Lambda, a request body over 6 MB is a 413 (API Gateway's own
-limit, 10 MB, is enforced before the body is read). Every answer the emulator makes itself, down to a
+limit, 10 MB, is enforced before the body is read), and a function's response over 6 MB is a 502.
+Request smuggling and slow clients are refused as a
+front end would: two different ``Content-Length`` headers are a 400 (the first alone would leave a
+second request hidden in the body), and a connection that has not sent a complete request line and
+headers within ``HEADER_TIMEOUT`` seconds is closed. Every answer the emulator makes itself, down to a
 malformed request line, is in the backend's JSON error shape. On the same port, every path that is not
 the API's (``ApiGateway.owns``) is the web page's (ytsb_local.web).
 """
@@ -12,9 +16,11 @@ the API's (``ApiGateway.owns``) is the web page's (ytsb_local.web).
 from __future__ import annotations
 
 import base64
+import contextlib
 import importlib
 import json
 import re
+import socket
 import sys
 import threading
 import time
@@ -41,6 +47,7 @@ class HttpApp(Protocol):
 
 LAMBDA_MAX_PAYLOAD = 6 * 1024 * 1024  # a synchronous invocation's request payload
 API_GATEWAY_MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway rejects more without invoking anything
+HEADER_TIMEOUT = 10.0  # seconds for a request line and its headers (a slow client holds a thread)
 
 
 @dataclass
@@ -236,14 +243,24 @@ class ApiGateway:
             route.function, limits.get("memory", 256), limits.get("timeout", 29), region=self.region
         )
         try:
-            return load_handler(route.handler)(event, context)
+            response = load_handler(route.handler)(event, context)
         except Exception:  # noqa: BLE001 - Lambda reports a crash as 502 and logs the traceback
             traceback.print_exc(file=sys.stderr)
-            return {
-                "statusCode": 502,
-                "headers": {"Content-Type": "application/json"},
-                "body": json.dumps({"error": "Internal server error", "details": {}}),
-            }
+            return _function_failed()
+        size = len(json.dumps(response).encode("utf-8"))
+        if size > LAMBDA_MAX_PAYLOAD:  # Lambda refuses to return it: API Gateway answers 502
+            print(f"{route.function}: response payload of {size} bytes is over 6 MB", file=sys.stderr)
+            return _function_failed()
+        return response
+
+
+def _function_failed() -> dict[str, Any]:
+    """What API Gateway answers when the function crashed or its response was over Lambda's 6 MB."""
+    return {
+        "statusCode": 502,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": "Internal server error", "details": {}}),
+    }
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -251,12 +268,40 @@ class _RequestHandler(BaseHTTPRequestHandler):
     # Headers and body go out in two writes: with Nagle on, the body of every answer on a kept-alive
     # connection waited for the client's delayed ACK (~40 ms per request; bench/local_api.py).
     disable_nagle_algorithm = True
+    header_timeout = HEADER_TIMEOUT
+
+    def handle_one_request(self) -> None:
+        """One request, with a deadline for its request line and headers (not just for each read)."""
+        self._headers_late = False
+        self._header_timer = threading.Timer(self.header_timeout, self._drop_slow_client)
+        self._header_timer.daemon = True
+        self._header_timer.start()
+        try:
+            super().handle_one_request()
+        finally:
+            self._header_timer.cancel()
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self._header_timer.cancel()
+        if self._headers_late:  # what arrived before the deadline is not a complete request: drop it
+            self.close_connection = True
+            return False
+        return parsed
+
+    def _drop_slow_client(self) -> None:
+        self._headers_late = True
+        with contextlib.suppress(OSError):  # already closed by the client
+            self.connection.shutdown(socket.SHUT_RDWR)  # the blocked read returns; the thread ends
 
     def _serve(self) -> None:
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
         raw_length = (self.headers.get("Content-Length") or "0").strip()
         # Refused before reading the body, so the connection cannot be reused: answer, then close.
         if self.headers.get("Transfer-Encoding"):  # the body's end would be unknown
             return self._reply_and_close(json_error(411, "Length required", {"Content-Length": "required"}))
+        if len(lengths) > 1:  # which one ends the body? (request smuggling)
+            return self._reply_and_close(json_error(400, "Conflicting Content-Length headers"))
         if not raw_length.isascii() or not raw_length.isdigit():
             return self._reply_and_close(json_error(400, "Invalid Content-Length"))
         length = int(raw_length)

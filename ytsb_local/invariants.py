@@ -2,7 +2,10 @@
 
 Used by the fault-injection and concurrency tests and by ``bench/load.py`` after a run:
 
-- a user's balance equals the sum of their ledger entries, and is never negative;
+- a user's balance equals the sum of their ledger entries, and is never negative unless a purchase of
+  theirs was taken back (a refund or dispute after the credits were spent);
+- a ``clawback_<purchase>`` entry takes back exactly the credits of that purchase of the same user
+  (one per purchase, whether refunded, disputed or both);
 - every attempt at a video was paid for by exactly one credit of its owner: ``spend_<video_id>`` for
   the first, ``spend_<video_id>_r<n>`` for the n-th retry, so 1 + ``retries`` spends per video;
 - each attempt is refunded at most once (``refund_<video_id>[_r<n>]``): every attempt before the
@@ -59,8 +62,11 @@ def ledger_problems(dynamodb: Any, tables: Tables = Tables(), *, settled: bool =
             problems.append(f"ledger entries for {user_id}, who has no user record")
         elif users[user_id] != sums[user_id]:
             problems.append(f"{user_id}: balance {users[user_id]} but ledger sum {sums[user_id]}")
-        elif users[user_id] < 0:
+        elif users[user_id] < 0 and not any(
+            e["type"] == "clawback" and e["user_id"] == user_id for e in entries
+        ):
             problems.append(f"{user_id}: negative balance {users[user_id]}")
+    problems += _clawback_problems(entries)
 
     by_reference: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in entries:
@@ -94,6 +100,22 @@ def ledger_problems(dynamodb: Any, tables: Tables = Tables(), *, settled: bool =
         for video in videos:
             if video["status"] == "completed" and video.get("note_id") not in note_ids:
                 problems.append(f"{video['video_id']}: completed without its note")
+    return problems
+
+
+def _clawback_problems(entries: list[dict[str, Any]]) -> list[str]:
+    """Every ``clawback_<purchase>`` is minus that purchase's credits, of the same user."""
+    by_id = {entry["transaction_id"]: entry for entry in entries}
+    problems = []
+    for entry in entries:
+        if entry["type"] != "clawback":
+            continue
+        key = entry["transaction_id"]
+        purchase = by_id.get(key.removeprefix("clawback_")) if key.startswith("clawback_") else None
+        if purchase is None or purchase["type"] != "purchase":
+            problems.append(f"{key}: takes back no purchase")
+        elif purchase["user_id"] != entry["user_id"] or int(entry["amount"]) != -int(purchase["amount"]):
+            problems.append(f"{key}: does not take back exactly the {purchase['amount']} credits bought")
     return problems
 
 

@@ -19,7 +19,14 @@ from typing import Any
 DEV_API_KEY = "sk_test_ytsb_local"
 DEV_PUBLISHABLE_KEY = "pk_test_ytsb_local"
 DEV_WEBHOOK_SECRET = "whsec_ytsb_local_dev"  # noqa: S105 - a local development value, not a secret
-WEBHOOK_EVENTS = ["payment_intent.succeeded", "payment_intent.payment_failed"]
+# The events the production endpoint is registered for (README); localstripe emits only the first two
+# (refunds and disputes are tested with events signed as Stripe signs them).
+WEBHOOK_EVENTS = [
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "charge.refunded",
+    "charge.dispute.created",
+]
 TEST_CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
 # Only these may be confirmed (again): Stripe lets a declined or abandoned payment be retried.
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")

@@ -23,17 +23,18 @@ from shared.api import (
     success_response,
     validate_required_fields,
 )
-from shared.auth import extract_user_id_from_event
+from shared.auth import caller_from_event
 from shared.log import logger
 
 
 @logger.inject_lambda_context(clear_state=True)
 @api_handler
 def lambda_handler(event: Event, context: Any) -> Response:
-    user_id = extract_user_id_from_event(event)
+    caller = caller_from_event(event)
+    user_id = caller.user_id
     method, path = route(event)
     if (method, path) == ("GET", "/credits"):
-        balance = ledger.get_user_credits(user_id)
+        balance = ledger.get_user_credits(user_id, caller.verified_email)
         transactions = ledger.recent_transactions(user_id)
         return success_response(
             {"credits": balance, "transactions": transactions, "packages": payments.catalogue()}
@@ -42,6 +43,6 @@ def lambda_handler(event: Event, context: Any) -> Response:
         raise method_not_allowed(["GET /credits", "POST /credits/purchase"])
     body = json_body(event)
     validate_required_fields(body, ["package"])
-    intent = payments.create_payment_intent(user_id, body["package"])
+    intent = payments.create_payment_intent(user_id, body["package"], caller.verified_email)
     logger.info("payment intent created", extra={"payment_intent_id": intent["payment_intent_id"]})
     return success_response(intent)

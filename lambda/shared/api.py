@@ -9,7 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from shared.errors import BadRequest, MethodNotAllowed, http_error
+from shared.errors import BadRequest, MethodNotAllowed, TooManyRequests, http_error
 from shared.log import logger
 
 Event = dict[str, Any]
@@ -45,7 +45,10 @@ def api_handler(fn: Callable[[Event, Any], Response]) -> Callable[[Event, Any], 
                 logger.exception("request failed", extra={"status": status})
             else:
                 logger.info("request rejected", extra={"status": status, "error": message})
-            return error_response(status, message, details)
+            response = error_response(status, message, details)
+            if isinstance(exc, TooManyRequests):
+                response["headers"]["Retry-After"] = str(exc.retry_after)
+            return response
 
     return wrapper
 

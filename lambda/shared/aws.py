@@ -20,7 +20,11 @@ def client(service: str) -> Any:
             from botocore.config import Config
 
             config = Config(
-                connect_timeout=5, read_timeout=20, retries={"mode": "standard", "max_attempts": 3}
+                connect_timeout=5,
+                read_timeout=20,
+                retries={"mode": "standard", "max_attempts": 3},
+                # presigned URLs (a large note's content_url) signed with SigV4, which every region takes
+                signature_version="s3v4" if service == "s3" else None,
             )
             _clients[service] = boto3.client(service, config=config)
         return _clients[service]

@@ -45,6 +45,16 @@ class Conflict(AppError):
     status_code = 409
 
 
+class TooManyRequests(AppError):
+    """A per-user limit: 429, and ``Retry-After`` (seconds) both as a header and in ``details``."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, {**(details or {}), "retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 class DependencyUnavailable(AppError):
     status_code = 503
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from shared.config import get_settings
 from shared.dal import dynamo
-from shared.dal.s3 import get_from_s3, upload_to_s3
+from shared.dal.s3 import generate_presigned_url, get_from_s3, upload_to_s3
 from shared.errors import BadRequest, NotFound
 from shared.ids import NOTE_ID_PATTERN, now_iso
 
@@ -23,6 +24,10 @@ PUBLIC_FIELDS = (
     "output_tokens",
 )
 FORMATS = ("json", "html")
+# Lambda refuses a response payload over 6 MB (API Gateway then answers 502): above this many bytes of
+# JSON, the note's content is a presigned S3 URL instead, valid CONTENT_URL_SECONDS.
+INLINE_LIMIT = 5 * 1024 * 1024
+CONTENT_URL_SECONDS = 300
 
 
 def s3_key(user_id: str, video_id: str) -> str:
@@ -49,12 +54,19 @@ def get_owned(user_id: str, note_id: str, include_content: bool, fmt: str = "jso
     result = {key: note[key] for key in PUBLIC_FIELDS if note.get(key) is not None}
     if include_content or fmt == "html":
         markdown = get_from_s3(settings.notes_bucket, note["s3_key"])
-        if include_content:
-            result["content"] = markdown
+        inline: dict[str, str] = {"content": markdown} if include_content else {}
         if fmt == "html":
             from shared import note_html  # markdown-it and nh3: only this path pays their import
 
-            result["html"] = note_html.render(markdown)
+            inline["html"] = note_html.render(markdown)
+        if len(json.dumps(inline)) <= INLINE_LIMIT:  # measured as success_response encodes it (ASCII)
+            result.update(inline)
+        else:  # too big to answer inline: the markdown itself, downloaded from S3
+            name = f"{note_id}.md"
+            result["content_url"] = generate_presigned_url(
+                settings.notes_bucket, note["s3_key"], CONTENT_URL_SECONDS, download_name=name
+            )
+            result["content_url_expires_in"] = CONTENT_URL_SECONDS
     return result
 
 

@@ -7,12 +7,14 @@ One code path serves Stripe and localstripe (STRIPE_API_BASE): no ``description`
 
 from __future__ import annotations
 
+import time
 from functools import cache
 from typing import Any, NamedTuple
 
 from shared import ledger
 from shared.config import get_secret_setting, get_settings
-from shared.errors import BadRequest, DependencyUnavailable
+from shared.dal import dynamo
+from shared.errors import BadRequest, DependencyUnavailable, TooManyRequests
 from shared.log import logger
 
 
@@ -54,10 +56,48 @@ def package_named(name: Any) -> Package:
     return PACKAGES[name]
 
 
-def create_payment_intent(user_id: str, package_name: Any) -> dict[str, Any]:
+def allow_payment_intent(user_id: str, verified_email: str | None = None) -> None:
+    """Count one more PaymentIntent of this clock hour on the user row, or 429 once the hour has
+    MAX_PAYMENT_INTENTS_PER_HOUR (``Retry-After``: the seconds to the next hour). Conditional updates:
+    two requests cannot both take the last one."""
+    limit, now = get_settings().max_payment_intents_per_hour, int(time.time())
+    hour, retry_after = time.strftime("%Y-%m-%dT%H", time.gmtime(now)), 3600 - now % 3600
+    table, key, values = get_settings().users_table, {"user_id": user_id}, {":h": hour, ":one": 1}
+    for _ in range(3):
+        try:  # one more in this hour's window
+            condition = "intents_hour = :h AND intents < :max"
+            update = "SET intents = intents + :one"
+            dynamo.update_item(table, key, update, condition, "NONE", values={**values, ":max": limit})
+            return
+        except dynamo.ConditionFailed as failed:
+            current = failed.item
+        if current is None:  # first sight of the user
+            ledger.ensure_user(user_id, verified_email)
+            continue
+        if current.get("intents_hour") == hour:
+            details = {"limit": limit}
+            raise TooManyRequests("Too many payment attempts; try again later", retry_after, details)
+        try:  # the first of a new hour
+            condition = (
+                "attribute_exists(user_id) AND (attribute_not_exists(intents_hour) OR intents_hour <> :h)"
+            )
+            dynamo.update_item(
+                table, key, "SET intents_hour = :h, intents = :one", condition, "NONE", values=values
+            )
+            return
+        except dynamo.ConditionFailed:
+            continue  # a parallel request opened this hour first: count in it
+    raise TooManyRequests("Too many payment attempts; try again later", retry_after, {"limit": limit})
+
+
+def create_payment_intent(
+    user_id: str, package_name: Any, verified_email: str | None = None
+) -> dict[str, Any]:
+    """A PaymentIntent for one of our packages, within the user's hourly limit (``allow_payment_intent``)."""
     import stripe
 
     package = package_named(package_name)
+    allow_payment_intent(user_id, verified_email)
     params = {
         "amount": package.amount,
         "currency": package.currency,
@@ -87,7 +127,8 @@ def verified_event(payload: str, signature: str | None) -> dict[str, Any]:
         )
     except (stripe.SignatureVerificationError, ValueError):
         raise BadRequest("Invalid signature") from None
-    except (AttributeError, TypeError):  # signed, but not a JSON object (the SDK assumes one)
+    # signed, but not a JSON object (the SDK assumes one), or nested too deeply for json.loads
+    except (AttributeError, TypeError, RecursionError):
         raise BadRequest("Invalid event") from None
     return event.to_dict()
 
@@ -100,14 +141,50 @@ def _object(value: Any) -> dict[str, Any]:
 def handle_event(event: dict[str, Any]) -> dict[str, Any]:
     """Apply a verified event; anything we do not act on is acknowledged (200) so Stripe stops."""
     kind = event.get("type")
-    intent = _object(_object(event.get("data")).get("object"))
+    obj = _object(_object(event.get("data")).get("object"))
     if kind == "payment_intent.succeeded":
-        return {"received": True, "credited": _credit_purchase(intent)}
+        return {"received": True, "credited": _credit_purchase(obj)}
+    if isinstance(kind, str) and kind in CLAWBACKS:  # a str: a signed list or object is no key
+        return {"received": True, "taken_back": _take_back(kind, obj)}
     if kind == "payment_intent.payment_failed":
-        logger.warning("payment failed", extra={"payment_intent_id": intent.get("id")})
+        logger.warning("payment failed", extra={"payment_intent_id": obj.get("id")})
     else:
         logger.info("webhook event ignored", extra={"event_type": kind})
     return {"received": True}
+
+
+# Events that undo a purchase -> the description of the ledger entry that takes its credits back.
+CLAWBACKS = {
+    "charge.refunded": "Payment refunded: {credits} credits taken back",
+    "charge.dispute.created": "Payment disputed: {credits} credits taken back",
+}
+
+
+def _take_back(kind: str, charge_or_dispute: dict[str, Any]) -> bool:
+    """A refund (of any amount) or a dispute undoes the whole purchase of its PaymentIntent, once.
+
+    The purchase is found in OUR ledger by the PaymentIntent id (the event names it), so the
+    credits taken back are those that were given, and a refund of a payment we never credited
+    takes nothing.
+    """
+    source, intent_id = charge_or_dispute.get("id"), charge_or_dispute.get("payment_intent")
+    context = {"event_type": kind, "source": source, "payment_intent_id": intent_id}
+    if not (
+        isinstance(source, str)
+        and 0 < len(source) <= 255
+        and isinstance(intent_id, str)
+        and 0 < len(intent_id) <= 255
+    ):
+        logger.error("refund or dispute without its PaymentIntent; nothing taken back", extra=context)
+        return False
+    purchase = ledger.entry(intent_id)
+    if purchase is None or purchase.get("type") != "purchase":
+        logger.warning("refund or dispute of a payment we never credited", extra=context)
+        return False
+    description = CLAWBACKS[kind].format(credits=int(purchase["amount"]))
+    taken = ledger.take_back_purchase(purchase, source, description)
+    logger.info("purchase taken back" if taken else "purchase already taken back", extra=context)
+    return taken
 
 
 def _credit_purchase(intent: dict[str, Any]) -> bool:

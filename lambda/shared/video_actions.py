@@ -20,7 +20,14 @@ from shared.dal.s3 import delete_from_s3
 from shared.errors import Conflict, DependencyUnavailable, NotFound
 from shared.ids import note_id_for, now_iso
 from shared.log import logger
-from shared.videos import attempt_condition, compensate, get_owned, queued_answer, send_or_refund
+from shared.videos import (
+    attempt_condition,
+    compensate,
+    get_owned,
+    queued_answer,
+    send_or_refund,
+    spend_on_video,
+)
 
 FINISHED = ("completed", "failed")
 _NAMES = {"#s": "status"}
@@ -52,9 +59,8 @@ def retry(user_id: str, video_id: str) -> dict[str, Any]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        ledger.spend(
-            user_id, 1, ledger.attempt_id("spend", video_id, retries), video_id, [("Update", update)]
-        )
+        spend_id = ledger.attempt_id("spend", video_id, retries)
+        spend_on_video(user_id, spend_id, video_id, [("Update", update)])
     except TransactionCancelled:  # the video changed since it was read: another retry, or a delete
         current = get_owned(user_id, video_id)
         _check_retryable(current)

@@ -13,8 +13,9 @@ from typing import Any
 from shared import ledger, transcript_upload
 from shared.config import get_settings
 from shared.dal import dynamo
+from shared.dal.dynamo import Op
 from shared.dal.sqs import send_sqs_message
-from shared.errors import BadRequest, DependencyUnavailable, InsufficientCredits, NotFound
+from shared.errors import BadRequest, DependencyUnavailable, InsufficientCredits, NotFound, TooManyRequests
 from shared.ids import VIDEO_ID_PATTERN, new_video_id, now_iso
 from shared.log import logger
 from shared.pagination import decode_last_key, encode_last_key
@@ -43,6 +44,47 @@ ERROR_CODES = ("youtube_blocked", "no_transcript", "timeout", "failed")
 MESSAGE_FIELDS = ("video_id", "youtube_video_id", "url", "user_id")  # the SQS message, exactly
 QUEUE_FAILED = "We could not queue this video; your credit was refunded. Please try again."
 COMPENSATION_ATTEMPTS = 3
+OPEN_STATUSES = ("queued", "processing")
+QUEUE_FULL_RETRY_AFTER = 60  # seconds: about how long a video takes to process
+
+
+def spend_on_video(user_id: str, spend_id: str, video_id: str, ops: list[Op], **kwargs: Any) -> None:
+    """``ledger.spend`` of one credit, also counting one more open video (at most MAX_OPEN_VIDEOS).
+
+    The ``open_videos`` counter on the user row only goes up here (nothing counts videos down as they
+    finish); at the cap it is recounted from the videos table once (conditional on it being unchanged)
+    and the spend tried again, so a full queue is a 429 and never more than the cap at once.
+    """
+    cap = get_settings().max_open_videos
+    for attempt in range(2):
+        try:
+            ledger.spend(user_id, 1, spend_id, video_id, ops, open_cap=cap, **kwargs)
+            return
+        except ledger.QueueFull as full:
+            actual = count_open(user_id)
+            if attempt == 0 and actual < cap:
+                ledger.set_open_videos(user_id, full.seen, actual)
+                continue
+            message = "Too many videos in progress; wait for one to finish"
+            raise TooManyRequests(message, QUEUE_FULL_RETRY_AFTER, {"limit": cap}) from None
+
+
+def count_open(user_id: str) -> int:
+    """The user's videos queued or processing now, from the GSI user-index (every page)."""
+    found, start = 0, None
+    while True:
+        items, start = dynamo.query(
+            get_settings().videos_table,
+            "user_id = :u",
+            {":u": user_id, ":q": "queued", ":p": "processing"},
+            names={"#s": "status"},
+            index="user-index",
+            filter_expression="#s IN (:q, :p)",
+            start_key=start,
+        )
+        found += len(items)
+        if start is None:
+            return found
 
 
 def validate_youtube_url(url: str) -> str:
@@ -68,8 +110,12 @@ def attempt_condition(retries: int) -> str:
     return "retries = :r" if retries else "(attribute_not_exists(retries) OR retries = :r)"
 
 
-def submit(user_id: str, url: Any, transcript: Any = None) -> dict[str, Any]:
+def submit(
+    user_id: str, url: Any, transcript: Any = None, verified_email: str | None = None
+) -> dict[str, Any]:
     """Warm path: one transaction (spend + video + ledger) and one SQS send.
+
+    ``verified_email``: the caller's, for the free tier if this first request creates the user.
 
     An uploaded ``transcript`` is stored first: if that fails, nothing was spent (503).
     """
@@ -98,8 +144,9 @@ def submit(user_id: str, url: Any, transcript: Any = None) -> dict[str, Any]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        ledger.spend(user_id, 1, ledger.attempt_id("spend", video_id, 0), video_id, [put_video])
-    except InsufficientCredits:
+        spend_id = ledger.attempt_id("spend", video_id, 0)
+        spend_on_video(user_id, spend_id, video_id, [put_video], verified_email=verified_email)
+    except (InsufficientCredits, TooManyRequests):
         if upload is not None:  # no video will ever point at it
             _discard_upload(video["transcript_key"])
         raise

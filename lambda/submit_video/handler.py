@@ -22,14 +22,15 @@ from shared.api import (
     success_response,
     validate_required_fields,
 )
-from shared.auth import extract_user_id_from_event
+from shared.auth import caller_from_event
 from shared.log import logger
 
 
 @logger.inject_lambda_context(clear_state=True)
 @api_handler
 def lambda_handler(event: Event, context: Any) -> Response:
-    user_id = extract_user_id_from_event(event)
+    caller = caller_from_event(event)
+    user_id = caller.user_id
     method, path = route(event)
     if (method, path) == ("POST", "/videos/{video_id}/retry"):
         return success_response(video_actions.retry(user_id, path_param(event, "video_id")))
@@ -37,6 +38,6 @@ def lambda_handler(event: Event, context: Any) -> Response:
         raise method_not_allowed(["POST /videos", "POST /videos/{video_id}/retry"])
     body = json_body(event)
     validate_required_fields(body, ["url"])
-    result = videos.submit(user_id, body["url"], body.get("transcript"))
+    result = videos.submit(user_id, body["url"], body.get("transcript"), caller.verified_email)
     logger.info("video submitted", extra={"video_id": result["video_id"]})
     return success_response(result, 201)

@@ -47,7 +47,8 @@ def test_given_a_lost_message_then_the_scheduled_sweep_resends_it_and_the_video_
 ) -> None:
     # Given a submitted video (one credit spent) whose message never reached the queue
     monkeypatch.setattr(videos, "send_sqs_message", lambda url, body: "lost")
-    video_id = videos.submit("sweep-user", "https://youtu.be/Xq3b7LmR9tA")["video_id"]
+    url = "https://youtu.be/Xq3b7LmR9tA"
+    video_id = videos.submit("sweep-user", url, verified_email="sweep-user@example.com")["video_id"]
     table = backend_code.Table(config.get_settings().videos_table)
 
     def video() -> dict[str, Any]:

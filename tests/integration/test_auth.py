@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from get_video.handler import lambda_handler as get_video
 from shared.auth import verify_jwt_token
+from shared.errors import Unauthorized
 from submit_video.handler import lambda_handler as submit
 
 CLIENT_ID = "test-app-client"
@@ -60,9 +61,12 @@ def test_given_valid_id_token_when_calling_then_authenticated(invoke, api_event,
     assert read_as("user-2") == (404, {"error": "Video not found", "details": {}})
 
 
-def test_given_access_token_for_our_client_when_verifying_then_claims(make_token):
+def test_given_access_token_for_our_client_when_verifying_then_401_like_the_aws_authorizer(make_token):
+    # Given an access token of our app client: API Gateway's Cognito authorizer (no OAuth scopes)
+    # refuses it, so the handlers' own check must refuse it too
     token = make_token("user-2", token_use="access", aud=None, client_id=CLIENT_ID)
-    assert verify_jwt_token(token)["sub"] == "user-2"
+    with pytest.raises(Unauthorized):
+        verify_jwt_token(token)
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def test_given_parallel_first_sight_when_ensuring_user_then_granted_once():
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        created = list(pool.map(lambda _: ledger.ensure_user("user-9"), range(8)))
+        created = list(pool.map(lambda _: ledger.ensure_user("user-9", "user-9@example.com"), range(8)))
     assert created.count(True) == 1
     assert ledger.get_user_credits("user-9") == 3
 

@@ -86,9 +86,9 @@ def test_given_a_fresh_refund_key_when_refunding_twice_then_the_refunded_flag_re
 
 def spend_one_then_ensure_again() -> bool:
     """user-1 gets the free tier, spends a credit, and is then "created" again."""
-    assert ledger.ensure_user("user-1") is True
+    assert ledger.ensure_user("user-1", "user-1@example.com") is True
     ledger.spend("user-1", 1, "spend_test", "test")
-    return ledger.ensure_user("user-1")
+    return ledger.ensure_user("user-1", "user-1@example.com")
 
 
 def test_given_no_user_condition_when_creating_a_user_twice_then_the_grant_key_grants_once(

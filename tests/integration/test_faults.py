@@ -104,7 +104,7 @@ def test_given_a_failing_call_when_submitting_then_503_and_no_credit_lost(
     api_event, invoke, faults, faulty, video_after
 ):
     # Given a known user (3 credits) and one failing call
-    ledger.ensure_user("user-1")
+    ledger.ensure_user("user-1", "user-1@example.com")
     faulty = [faults.add(one) for one in faulty]
     # When submitting
     status, body = invoke(submit, api_event("POST", "/videos", body={"url": URL}))
@@ -138,7 +138,7 @@ def test_given_queue_and_every_compensation_fail_then_503_and_the_sweep_settles_
 
     The books still balance (a spend for a video that exists); the sweep sends its message again.
     """
-    ledger.ensure_user("user-1")
+    ledger.ensure_user("user-1", "user-1@example.com")
     faults.add(fault(SEND))
     compensation = faults.add(fault(REFUND, times=-1))
     status, body = invoke(submit, api_event("POST", "/videos", body={"url": URL}))

@@ -147,4 +147,4 @@ def test_given_new_user_when_listing_then_empty_and_no_user_created(invoke, api_
     status, body = page(invoke, api_event)
     assert (status, body) == (200, {"videos": [], "count": 0})
     assert dynamo.get_item(get_settings().users_table, {"user_id": USER}) is None
-    assert ledger.get_user_credits(USER) == 3
+    assert ledger.get_user_credits(USER, "user-1@example.com") == 3

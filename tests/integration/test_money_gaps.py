@@ -39,7 +39,7 @@ def test_given_a_package_of_the_specification_when_bought_and_paid_then_its_pric
 ) -> None:
     # Mutant: payments.PACKAGES["premium"] = Package(49 | 51 | 60, ...) or Package(50, 2998 | 3000).
     # Given a user with the free tier
-    ledger.ensure_user("user-1")
+    ledger.ensure_user("user-1", "user-1@example.com")
     # When the user buys the package
     status, bought = invoke(credits_api, api_event("POST", "/credits/purchase", body={"package": package}))
     assert (status, bought["package"], bought["credits"], bought["amount"]) == (200, package, credits, cents)
@@ -70,7 +70,7 @@ def test_given_25_ledger_entries_when_reading_credits_then_the_20_newest_newest_
 ) -> None:
     # Mutant: ledger.recent_transactions queries with forward=True (the 20 oldest, oldest first).
     # Given the grant and 24 purchases, one second apart
-    ledger.ensure_user("user-1")
+    ledger.ensure_user("user-1", "user-1@example.com")
     purchases = [f"pi_{n:02d}" for n in range(24)]
     for intent_id in purchases:
         assert ledger.add_credits("user-1", 1, intent_id, "purchase", "Purchased")

@@ -156,7 +156,8 @@ def test_the_documented_fields_are_the_handlers_public_fields() -> None:
     assert set(schemas["Video"]["properties"]) == set(videos.PUBLIC_FIELDS) | set(videos.DERIVED_FIELDS)
     assert schemas["Video"]["properties"]["error_code"]["enum"] == list(videos.ERROR_CODES)
     assert schemas["TranscriptUpload"]["properties"]["format"]["enum"] == list(transcript_upload.FORMATS)
-    assert set(schemas["Note"]["properties"]) == set(notes.PUBLIC_FIELDS) | {"content", "html"}
+    inline_or_url = {"content", "html", "content_url", "content_url_expires_in"}
+    assert set(schemas["Note"]["properties"]) == set(notes.PUBLIC_FIELDS) | inline_or_url
     assert schemas["VideoStatus"]["enum"] == list(videos.STATUSES)
     assert schemas["PackageName"]["enum"] == list(payments.PACKAGES)
 
@@ -172,6 +173,11 @@ def test_post_videos(api: Any, tables_down: Callable[[], None], monkeypatch: pyt
     assert api(submit, *route, body={"url": URL})[0] == 201
     status, body = api(submit, *route, body={"url": URL})
     assert status == 402 and body["details"] == {"required": 1, "available": 0}
+    # MAX_OPEN_VIDEOS videos already queued: 429
+    monkeypatch.setenv("MAX_OPEN_VIDEOS", "1")
+    config.reset()
+    assert api(submit, *route, user="user-4", body={"url": URL})[0] == 201
+    assert api(submit, *route, user="user-4", body={"url": URL})[0] == 429
     # the queue is down: 503 and the credit comes back
     monkeypatch.setenv("VIDEO_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/missing")
     config.reset()
@@ -268,7 +274,12 @@ def test_delete_video(
 
 
 def test_retry_video(
-    api: Any, use_cli: Callable, sqs_event: Callable, context: Any, tables_down: Callable
+    api: Any,
+    use_cli: Callable,
+    sqs_event: Callable,
+    context: Any,
+    tables_down: Callable,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     route = ("POST", "/videos/{video_id}/retry")
     ids = completed_and_failed_videos(api, use_cli, sqs_event, context)  # 1 credit left (the refund)
@@ -282,6 +293,11 @@ def test_retry_video(
     message = {key: str(value) for key, value in videos.get_owned("user-1", ids["failed"]).items()}
     use_cli("permanent")
     assert process_video(sqs_event(message), context) == {"batchItemFailures": []}
+    monkeypatch.setenv("MAX_OPEN_VIDEOS", "1")  # the queued video is open: no room for the retry
+    config.reset()
+    assert api(submit, *route, path_params=failed)[0] == 429
+    monkeypatch.delenv("MAX_OPEN_VIDEOS")
+    config.reset()
     assert api(submit, "POST", "/videos", body={"url": URL})[0] == 201
     status, body = api(submit, *route, path_params=failed)
     assert status == 402 and body["details"] == {"required": 1, "available": 0}
@@ -334,8 +350,11 @@ def test_purchase_credits(api: Any, localstripe_url: str, monkeypatch: pytest.Mo
         for bad in ({"package": "mega"}, {}, "[]"):
             assert api(credits_api, *route, body=bad)[0] == 400
         assert api(credits_api, *route, user=None, body={"package": "basic"})[0] == 401
+        for _ in range(2):  # MAX_PAYMENT_INTENTS_PER_HOUR (5) in this hour, then 429
+            assert api(credits_api, *route, body={"package": "basic"})[0] == 200
+        assert api(credits_api, *route, body={"package": "basic"})[0] == 429
         stripe_at("http://127.0.0.1:9")
-        assert api(credits_api, *route, body={"package": "basic"})[0] == 503
+        assert api(credits_api, *route, user="user-2", body={"package": "basic"})[0] == 503
     finally:
         payments._stripe_client.cache_clear()
     api.recorder.assert_all_documented_statuses_seen(*route)
@@ -343,7 +362,7 @@ def test_purchase_credits(api: Any, localstripe_url: str, monkeypatch: pytest.Mo
 
 def test_get_credits(api: Any, tables_down: Callable[[], None], ticking_ledger_clock: None) -> None:
     route = ("GET", "/credits")
-    ledger.ensure_user("user-1")
+    ledger.ensure_user("user-1", "user-1@example.com")
     assert api(submit, "POST", "/videos", body={"url": URL})[0] == 201
     ledger.add_credits("user-1", 10, "pi_test_openapi", "purchase", "Purchased basic")
     status, body = api(credits_api, *route)

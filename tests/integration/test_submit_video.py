@@ -11,6 +11,14 @@ from shared import ledger
 from submit_video.handler import lambda_handler as submit
 
 URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42"
+# What API Gateway's Cognito authorizer passes on: every claim of the id token, as strings.
+AUTHORIZER_CLAIMS = {
+    "sub": "from-authorizer",
+    "aud": "test-app-client",
+    "token_use": "id",
+    "email": "from-authorizer@example.com",
+    "email_verified": "true",
+}
 
 
 def queued_messages(queue_url: str) -> list[dict]:
@@ -66,7 +74,7 @@ def test_given_bad_input_when_submitting_then_400_and_nothing_spent(api_event, i
     assert set(payload) == {"error", "details"}
     if detail:
         assert detail in payload["details"]
-    assert ledger.get_user_credits("user-1") == 3
+    assert ledger.get_user_credits("user-1", "user-1@example.com") == 3  # nothing spent
 
 
 def test_given_no_token_when_submitting_then_401(api_event, invoke):
@@ -75,7 +83,7 @@ def test_given_no_token_when_submitting_then_401(api_event, invoke):
 
 
 def test_given_authorizer_claims_when_submitting_then_sub_is_the_user(api_event, invoke):
-    event = api_event("POST", "/videos", body={"url": URL}, claims={"sub": "from-authorizer"})
+    event = api_event("POST", "/videos", body={"url": URL}, claims=AUTHORIZER_CLAIMS)
     status, _ = invoke(submit, event)
     assert status == 201
     assert ledger.get_user_credits("from-authorizer") == 2
@@ -111,7 +119,7 @@ def test_given_queue_down_when_submitting_then_503_refund_and_video_failed(api_e
 
 def test_given_10_credits_when_20_parallel_submits_then_exactly_10_succeed(api_event, invoke, make_token):
     # Given a user with 10 credits (3 free + 7 granted)
-    ledger.ensure_user("user-1")
+    ledger.ensure_user("user-1", "user-1@example.com")
     ledger.add_credits("user-1", 7, "pi_topup")
     events = [api_event("POST", "/videos", token=make_token("user-1"), body={"url": URL}) for _ in range(20)]
     # When 20 submits race

@@ -113,7 +113,8 @@ def test_given_a_bad_transcript_when_submitting_then_400_naming_it_and_nothing_s
 ):
     status, body = post(transcript)
     assert status == 400 and body["error"] == "Invalid transcript" and says in body["details"]["transcript"]
-    assert objects() == {} and videos_stored() == [] and ledger.get_user_credits("user-1") == 3
+    assert objects() == {} and videos_stored() == []
+    assert ledger.get_user_credits("user-1", "user-1@example.com") == 3  # nothing spent
 
 
 def test_given_a_lone_surrogate_in_the_content_then_400(api_event, invoke):
@@ -127,7 +128,7 @@ def test_given_s3_down_when_uploading_then_503_and_no_credit_spent(post, faults)
     upload = faults.add(fault(("s3", "PutObject", lambda params: True)))
     status, body = post({"format": "srt", "content": SRT})
     assert upload.fired == 1 and status == 503 and body["details"] == {}
-    assert videos_stored() == [] and ledger.get_user_credits("user-1") == 3
+    assert videos_stored() == [] and ledger.get_user_credits("user-1", "user-1@example.com") == 3
 
 
 def test_given_no_credits_when_submitting_with_a_transcript_then_402_and_the_upload_is_removed(post):

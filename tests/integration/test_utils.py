@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from shared import utils
+from shared import ledger, utils
 from shared.errors import BadRequest, InsufficientCredits, Unauthorized
 
 
@@ -19,6 +19,7 @@ def test_given_table_helpers_then_round_trip():
 
 
 def test_given_ledger_entries_when_querying_gsi_then_page_and_key():
+    ledger.ensure_user("user-1", "user-1@example.com")  # signed up: the free tier's grant entry
     utils.add_credits("user-1", 5, "pi_a")
     utils.add_credits("user-1", 5, "pi_b")
     utils.add_credits("user-2", 5, "pi_other")
@@ -29,10 +30,11 @@ def test_given_ledger_entries_when_querying_gsi_then_page_and_key():
     rest, end = utils.query_items(*query, limit=2, last_key=last)
     assert end is None
     ids = [item["transaction_id"] for item in items + rest]
-    assert sorted(ids) == ["grant_user-1", "pi_a", "pi_b"]
+    assert sorted(ids) == [ledger.free_grant_id("user-1@example.com"), "pi_a", "pi_b"]
 
 
 def test_given_credit_helpers_then_ledger_rules_hold():
+    ledger.ensure_user("user-1", "user-1@example.com")  # signed up with a verified e-mail
     assert utils.get_user_credits("user-1") == 3
     assert utils.add_credits("user-1", 10, "pi_x") is True
     assert utils.add_credits("user-1", 10, "pi_x") is False

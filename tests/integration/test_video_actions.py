@@ -176,7 +176,7 @@ def test_given_another_users_or_an_unknown_video_when_retried_then_the_same_404(
     foreign = call("retry", message["video_id"], user="user-2")
     unknown = call("retry", "video_1700000000_000000000000")
     assert foreign == unknown == (404, {"error": "Video not found", "details": {}})
-    assert ledger.get_user_credits("user-2") == 3
+    assert ledger.get_user_credits("user-2", "user-2@example.com") == 3  # nothing spent
 
 
 def test_given_no_credits_when_retrying_then_402_and_the_video_stays_failed(
@@ -236,7 +236,7 @@ def test_given_a_worker_refunding_an_attempt_when_the_owner_retries_at_once_then
     invoke, api_event, call, stored_video
 ):
     # Given videos being processed (claimed), and credits for their retries
-    ledger.ensure_user("user-1")
+    ledger.ensure_user("user-1", "user-1@example.com")
     ledger.add_credits("user-1", 10, "pi_topup")
     outcomes = []
     for _ in range(4):
@@ -386,7 +386,7 @@ def test_given_a_failure_at_any_step_of_a_delete_when_it_is_repeated_then_nothin
 def test_given_a_delete_and_a_retry_racing_on_a_failed_video_then_never_both_and_nothing_half_deleted(
     invoke, api_event, call, finish, stored_video, monkeypatch, in_step
 ):
-    ledger.ensure_user("user-1")
+    ledger.ensure_user("user-1", "user-1@example.com")
     ledger.add_credits("user-1", 10, "pi_topup")
     seen = set()
     for _ in range(4):

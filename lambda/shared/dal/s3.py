@@ -14,10 +14,14 @@ def get_from_s3(bucket: str, key: str) -> str:
     return client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
 
 
-def generate_presigned_url(bucket: str, key: str, expires_in: int = 3600) -> str:
-    return client("s3").generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in
-    )
+def generate_presigned_url(
+    bucket: str, key: str, expires_in: int = 3600, download_name: str | None = None
+) -> str:
+    """A GET URL for the object; with ``download_name`` S3 answers it as a file download of that name."""
+    params = {"Bucket": bucket, "Key": key}
+    if download_name:
+        params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+    return client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
 
 def delete_from_s3(bucket: str, key: str) -> None:

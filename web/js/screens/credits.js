@@ -8,7 +8,7 @@ import { showError } from "../errors.js";
 import { isTestMode, loadStripe, price } from "../payments.js";
 
 const WAIT_FOR_CREDITS_MS = 60_000;
-const TYPE_LABELS = { grant: "Free credits", purchase: "Purchase", spend: "Video", refund: "Refund" };
+const TYPE_LABELS = { grant: "Free credits", purchase: "Purchase", spend: "Video", refund: "Refund", clawback: "Payment refunded or disputed" };
 
 function creditsText(n) {
   return `${n} credit${Math.abs(n) === 1 ? "" : "s"}`;

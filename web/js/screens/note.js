@@ -76,7 +76,12 @@ export async function renderNote(container, { params: [noteId], signal }) {
   const article = h("article", { className: "note-body", attrs: { "aria-label": "Notes" } });
   // The one place the page inserts HTML: the server rendered it from markdown and sanitised it with
   // an allow-list (no script, no event attributes, links only http(s) or in-page, no images).
-  article.innerHTML = note.html;
+  if (note.html === undefined && note.content_url) {
+    // Too large to send inline (over Lambda's 6 MB): only the download is offered.
+    article.append(h("p", {}, "This note is too large to show here. ", h("a", { href: note.content_url }, "Download it as markdown"), "."));
+  } else {
+    article.innerHTML = note.html;
+  }
   article.querySelector("h1")?.remove(); // the page's own heading already says the title
 
   const frame = player(note.youtube_video_id, title);
@@ -123,6 +128,15 @@ export async function renderNote(container, { params: [noteId], signal }) {
     download.disabled = true;
     try {
       const full = await getNoteMarkdown(noteId);
+      if (full.content === undefined && full.content_url) {
+        // A note too large to answer inline: a short-lived S3 link that S3 serves as an attachment.
+        // A navigation, not a fetch, so the CSP's connect-src (self and Cognito only) does not apply.
+        const anchor = h("a", { href: full.content_url, hidden: true });
+        document.body.append(anchor);
+        anchor.click();
+        anchor.remove();
+        return;
+      }
       const url = URL.createObjectURL(new Blob([full.content], { type: "text/markdown;charset=utf-8" }));
       const anchor = h("a", { href: url, download: `${slug(title)}.md`, hidden: true });
       document.body.append(anchor);
