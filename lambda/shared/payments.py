@@ -11,7 +11,7 @@ import time
 from functools import cache
 from typing import Any, NamedTuple
 
-from shared import ledger
+from shared import ledger, metrics
 from shared.config import get_secret_setting, get_settings
 from shared.dal import dynamo
 from shared.errors import BadRequest, DependencyUnavailable, TooManyRequests
@@ -206,4 +206,6 @@ def _credit_purchase(intent: dict[str, Any]) -> bool:
         user_id, package.credits, intent_id, "purchase", f"Purchased {metadata['package']}"
     )
     logger.info("purchase applied" if added else "purchase already applied", extra=context)
+    if added:
+        metrics.record(metrics.CREDITS_PURCHASED, package.credits)
     return added

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import ledger, notes
+from shared import ledger, metrics, notes
 from shared.config import get_settings
 from shared.dal import dynamo
 from shared.dal.dynamo import ConditionFailed, TransactionCancelled
@@ -70,6 +70,7 @@ def retry(user_id: str, video_id: str) -> dict[str, Any]:
         compensate(user_id, video_id, retries)  # a no-op unless the retry committed
         raise DependencyUnavailable() from None
     send_or_refund(video, retries)
+    metrics.record(metrics.CREDITS_SPENT)
     logger.info("video retried", extra={"video_id": video_id, "retries": retries})
     return queued_answer(video, "Video queued for another attempt")
 

@@ -10,7 +10,7 @@ import re
 import time
 from typing import Any
 
-from shared import ledger, transcript_upload
+from shared import ledger, metrics, transcript_upload
 from shared.config import get_settings
 from shared.dal import dynamo
 from shared.dal.dynamo import Op
@@ -156,6 +156,8 @@ def submit(
         compensate(user_id, video_id, 0)
         raise DependencyUnavailable() from None
     send_or_refund(video, 0)
+    metrics.record(metrics.VIDEOS_SUBMITTED)
+    metrics.record(metrics.CREDITS_SPENT)
     return queued_answer(video, "Video submitted for processing")
 
 

@@ -154,3 +154,28 @@ def test_given_proxy_settings_as_secret_references_then_the_cli_gets_the_values(
     # Then the CLI gets the values, not the references
     assert env["YTSB_PROXY_URL"] == "http://u:p@proxy.example:8080"
     assert (env["YTSB_WEBSHARE_USERNAME"], env["YTSB_WEBSHARE_PASSWORD"]) == ("ws-user", "ws-password")
+
+
+def test_given_a_submit_and_a_purchase_then_submitted_spent_and_purchased_are_counted(
+    api_event, invoke, sign, capsys
+):
+    from stripe_webhook.handler import lambda_handler as webhook
+    from submit_video.handler import lambda_handler as submit
+
+    # When a student submits a video
+    status, _ = invoke(submit, api_event("POST", "/videos", body={"url": "https://youtu.be/Xq3b7LmR9tA"}))
+    assert status == 201
+    # And Stripe reports a payment of the standard package
+    intent = {
+        "id": "pi_metrics", "object": "payment_intent", "amount": 1999, "amount_received": 1999,
+        "currency": "usd", "metadata": {"user_id": "user-1", "package": "standard", "credits": "25"},
+    }  # fmt: skip
+    payload = json.dumps({"id": "evt_m", "type": "payment_intent.succeeded", "data": {"object": intent}})
+    headers = {"Stripe-Signature": sign(payload)}
+    delivery = api_event("POST", "/webhooks/stripe", user=None, body=payload, headers=headers)
+    assert invoke(webhook, delivery)[0] == 200
+    # Then one video submitted, one credit spent, and 25 credits purchased are on the operator's dashboard
+    found = emitted(capsys.readouterr().out)
+    assert [r[metrics.VIDEOS_SUBMITTED] for r in found[metrics.VIDEOS_SUBMITTED]] == [[1.0]]
+    assert [r[metrics.CREDITS_SPENT] for r in found[metrics.CREDITS_SPENT]] == [[1.0]]
+    assert [r[metrics.CREDITS_PURCHASED] for r in found[metrics.CREDITS_PURCHASED]] == [[25.0]]
