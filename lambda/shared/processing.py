@@ -235,10 +235,17 @@ def _engine_failure(event: ProgressEvent) -> Failure:
     step = str(event.extra.get("failed_step") or "unknown")
     if reason == YOUTUBE_BLOCKED:
         metrics.record(metrics.TRANSCRIPTS_REFUSED)
-        return Failure(BLOCKED_FAILURE, event.retryable, "youtube_blocked", step)
+        # YouTube blocks a cloud server's addresses for hours or for good: without a proxy (whose exit
+        # address changes) another attempt only makes the student wait, when uploading captions works now.
+        return Failure(BLOCKED_FAILURE, event.retryable and _proxied(), "youtube_blocked", step)
     if reason == NO_TRANSCRIPT:
         return Failure(text, event.retryable, "no_transcript", step)
     return Failure(text, event.retryable, step=step)
+
+
+def _proxied() -> bool:
+    """Whether the engine reaches YouTube through a proxy (template parameters YouTubeProxyUrl, Webshare*)."""
+    return bool(os.environ.get("YTSB_PROXY_URL") or os.environ.get("YTSB_WEBSHARE_USERNAME"))
 
 
 def _note_path(event: ProgressEvent, workdir: str) -> Path | None:

@@ -278,19 +278,33 @@ def test_given_a_failure_then_the_video_says_why_in_error_code(
     assert ledger.get_user_credits("user-1") == 3
 
 
-def test_given_youtube_refuses_the_server_then_the_error_offers_uploading_the_captions(
-    message, sqs_event, context, use_cli
+def test_given_youtube_refuses_the_server_without_a_proxy_then_failed_at_once_offering_the_captions(
+    message, sqs_event, context, use_cli, monkeypatch
 ):
-    # Given YouTube refuses our server on every attempt (retryable, so refunded on the last one)
+    # Given YouTube refuses our server and no proxy is configured (its addresses stay blocked)
+    for name in ("YTSB_PROXY_URL", "YTSB_WEBSHARE_USERNAME"):
+        monkeypatch.delenv(name, raising=False)
     use_cli("blocked")
-    first = sqs_event(message, receive_count=1)
-    assert process(first, context)["batchItemFailures"] == [
-        {"itemIdentifier": first["Records"][0]["messageId"]}
-    ]
-    assert process(sqs_event(message, receive_count=3), context) == {"batchItemFailures": []}
+    # When the first attempt fails: it is not retried, the video fails and is refunded at once
+    assert process(sqs_event(message, receive_count=1), context) == {"batchItemFailures": []}
+    assert ledger.get_user_credits("user-1") == 3
     # Then the user reads that YouTube refused us and that uploading the captions works instead
     failed = video(message["video_id"])
     assert failed["error_code"] == "youtube_blocked"
     assert "YouTube refused" in failed["error"] and "our server" in failed["error"]
     assert all(ext in failed["error"] for ext in (".vtt", ".srt", ".txt", ".json"))
     assert "YTSB_PROXY_URL" not in failed["error"]  # the CLI's advice is for CLI users, not for the page
+
+
+def test_given_youtube_refuses_the_server_behind_a_proxy_then_retried(
+    message, sqs_event, context, use_cli, monkeypatch
+):
+    # Given a proxy whose exit address changes between attempts
+    monkeypatch.setenv("YTSB_PROXY_URL", "http://proxy.invalid:3128")
+    use_cli("blocked")
+    first = sqs_event(message, receive_count=1)
+    # Then a refusal is worth another attempt: the message goes back to the queue, nothing refunded yet
+    assert process(first, context)["batchItemFailures"] == [
+        {"itemIdentifier": first["Records"][0]["messageId"]}
+    ]
+    assert video(message["video_id"])["status"] == "queued"
