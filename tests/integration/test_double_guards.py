@@ -134,17 +134,23 @@ def test_given_no_header_check_when_an_rs384_token_arrives_then_decode_refuses_i
     assert status_with(invoke, api_event, make_token("user-1")) == 404  # an RS256 token still passes
 
 
-def test_given_decode_allows_any_rsa_algorithm_when_an_rs384_token_arrives_then_the_header_check_refuses_it(
+# RS384 and RS512 sort after RS256; PS256 (also signed by the pool's own RSA key) sorts before it, so
+# the header check must refuse both sides of RS256 (mutant: `alg != "RS256"` -> `alg > "RS256"`).
+@pytest.mark.parametrize(
+    ("algorithm", "decode_allows"),
+    [("RS384", ["RS256", "RS384", "RS512"]), ("PS256", ["RS256", "PS256"])],
+)
+def test_given_decode_allows_another_rsa_algorithm_when_such_a_token_arrives_then_the_header_check_refuses_it(
     invoke: Callable[..., tuple[int, Any]],
     api_event: Callable[..., dict[str, Any]],
     make_token: Callable[..., str],
     monkeypatch: pytest.MonkeyPatch,
+    algorithm: str,
+    decode_allows: list[str],
 ) -> None:
     decode = jwt.decode
     monkeypatch.setattr(
-        jwt,
-        "decode",
-        lambda token, key, algorithms, **kwargs: decode(token, key, ["RS256", "RS384", "RS512"], **kwargs),
+        jwt, "decode", lambda token, key, algorithms, **kwargs: decode(token, key, decode_allows, **kwargs)
     )
-    assert status_with(invoke, api_event, make_token("user-1", algorithm="RS384")) == 401
-    assert status_with(invoke, api_event, make_token("user-1")) == 404
+    assert status_with(invoke, api_event, make_token("user-1", algorithm=algorithm)) == 401
+    assert status_with(invoke, api_event, make_token("user-1")) == 404  # an RS256 token still passes
