@@ -21,13 +21,25 @@ import bisect
 import functools
 import gzip
 import importlib.resources
+import itertools
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from yt_study_buddy.stopwords import CJK_STOP_CHARS, DANGLING_END, DANGLING_START, NOT_HEADS, STOPWORDS
+from yt_study_buddy.stopwords import (
+    BEFORE_ADJECTIVES,
+    BEFORE_NOUNS,
+    BEFORE_VERBS,
+    CJK_STOP_CHARS,
+    DANGLING_END,
+    DANGLING_START,
+    HONORIFICS,
+    NOT_HEADS,
+    NOT_MODIFIERS,
+    STOPWORDS,
+)
 from yt_study_buddy.text import PAUSE_SECONDS, Block
 
 # A word in any script: letters (and marks), with inner apostrophes or hyphens; no digits alone.
@@ -35,6 +47,11 @@ _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*[^\W_]|[^\W\d_]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[\u3002\uff01\uff1f])\s*")
 _SENTENCE_MARK = re.compile(r"[.!?](?=[\"')\]\u201d\u2019]*(?:\s|$))|[\u3002\uff01\uff1f]")
 _NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{8}")  # CJK, kana, hangul
+# Where a phrase cannot continue: punctuation, a dash, and the remnants of markup that the
+# sanitiser shows as text ("&lt;img src=x onerror=...&gt;"), whose words are nobody's terms.
+_RUN_BREAK = re.compile(
+    r"(?:<|&lt;)/?[a-z][^\s>&]*|&#?\w+;|\S+=\S*|[^\w\s'\u2019-]+|\s-+\s|--+", re.IGNORECASE
+)
 _EDGE = re.compile(r"^[^\w]+|[^\w']+$")
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"  # kana, CJK ideographs
 _CJK_CHAR = re.compile(f"[{_CJK}]")
@@ -45,6 +62,13 @@ _EXAMPLE = re.compile(
 )
 _DEFINING = re.compile(r"\b(?:is|are) (?:a|an|the|defined as)\b|\brefers? to\b|\bmeans\b", re.I)
 _CALLED = re.compile(r"\b(?:is |are )?called (?:an? |the )?", re.I)
+# What captions show but nobody says: speaker changes (">>", a dash opening a line), speaker labels
+# and sound cues in brackets ("[Instructor]", "[Music]", "(applause)"; not a link's "[text](...)"),
+# music notes.
+_CUES = re.compile(
+    r"^\s*-\s+|>>+|\[[^\]\n]{0,40}\](?!\()|\((?:music|applause|laughter|laughs|inaudible)\)|[\u266a\u266b]",
+    re.IGNORECASE,
+)
 _MAX_SENTENCE_WORDS = 40
 _FILLERS = frozenset({"uh", "um", "uhm", "erm", "hmm"})
 
@@ -71,6 +95,11 @@ class Definition:
     sentence: Sentence
 
 
+def spoken(text: str) -> str:
+    """A caption line without what nobody says (``_CUES``)."""
+    return " ".join(_CUES.sub(" ", text).split())
+
+
 def tokens_of(text: str) -> list[str]:
     """The words of ``text``; in scripts written without spaces (Chinese, Japanese) each
     character is a token, and phrases are runs of them."""
@@ -83,8 +112,8 @@ def tokens_of(text: str) -> list[str]:
     return result
 
 
-def _is_stop(token: str) -> bool:
-    return token.lower() in STOPWORDS or token in CJK_STOP_CHARS
+def _is_stop(token: str, stop: frozenset[str] = STOPWORDS) -> bool:
+    return token.lower() in stop or token in CJK_STOP_CHARS
 
 
 def _join(tokens: Sequence[str]) -> str:
@@ -96,8 +125,8 @@ def _join(tokens: Sequence[str]) -> str:
     return out
 
 
-def content_words(text: str) -> tuple[str, ...]:
-    return tuple(w for w in (t.lower() for t in tokens_of(text)) if not _is_stop(w))
+def content_words(text: str, stop: frozenset[str] = STOPWORDS) -> tuple[str, ...]:
+    return tuple(w for w in (t.lower() for t in tokens_of(text)) if not _is_stop(w, stop))
 
 
 def is_punctuated(text: str) -> bool:
@@ -122,18 +151,20 @@ def complete(text: str, punctuated: bool) -> bool:
     return True
 
 
-def sentences(blocks: Sequence[Block], ends: Sequence[float] | None = None) -> list[Sentence]:
+def sentences(
+    blocks: Sequence[Block], ends: Sequence[float] | None = None, stop: frozenset[str] = STOPWORDS
+) -> list[Sentence]:
     """Sentences with the time they start at. Punctuated captions are cut at sentence ends,
     never inside a sentence; unpunctuated auto-captions at the speaker's pauses (``ends``: when
     each caption line ends; the gap to the next line is the pause), where the cut leaves no
     phrase dangling, and at the latest after _MAX_SENTENCE_WORDS words."""
     text = " ".join(block.text for block in blocks)
     if is_punctuated(text):
-        return _at_sentence_ends(blocks)
-    return _at_pauses(blocks, ends)
+        return _at_sentence_ends(blocks, stop)
+    return _at_pauses(blocks, ends, stop)
 
 
-def _at_sentence_ends(blocks: Sequence[Block]) -> list[Sentence]:
+def _at_sentence_ends(blocks: Sequence[Block], stop: frozenset[str]) -> list[Sentence]:
     starts: list[int] = []
     offset = 0
     for block in blocks:
@@ -148,11 +179,11 @@ def _at_sentence_ends(blocks: Sequence[Block]) -> list[Sentence]:
         begin = full.find(piece, position)
         position = begin + len(piece)
         block_start = blocks[max(0, bisect.bisect_right(starts, begin) - 1)].start
-        result.append(Sentence(block_start, piece, content_words(piece), complete(piece, True)))
+        result.append(Sentence(block_start, piece, content_words(piece, stop), complete(piece, True)))
     return result
 
 
-def _at_pauses(blocks: Sequence[Block], ends: Sequence[float] | None) -> list[Sentence]:
+def _at_pauses(blocks: Sequence[Block], ends: Sequence[float] | None, stop: frozenset[str]) -> list[Sentence]:
     result: list[Sentence] = []
     words: list[str] = []
     start = 0.0
@@ -177,7 +208,7 @@ def _at_pauses(blocks: Sequence[Block], ends: Sequence[float] | None) -> list[Se
                 continue
         if words:
             piece = " ".join(words)
-            result.append(Sentence(start, piece, content_words(piece), complete(piece, False)))
+            result.append(Sentence(start, piece, content_words(piece, stop), complete(piece, False)))
             words = []
     return result
 
@@ -188,6 +219,9 @@ RARE_ZIPF = 2.5
 #: "computer") is not a concept on its own; inside a longer phrase it can be ("cost function").
 COMMON_SINGLE_ZIPF = 4.8
 _CONNECTORS = frozenset({"of", "and"})
+#: A word this rare in English (under once per 10 million words) is a noun of the subject even
+#: when the video never puts "the" before it ("manioc", "logits").
+RARE_NOUN_ZIPF = 3.0
 
 
 @functools.cache
@@ -220,47 +254,115 @@ def _is_term_shaped(words: Sequence[str]) -> bool:
     first, last = words[0].lower(), words[-1].lower()
     if _adverb(first) or _adverb(last) or last.endswith("ed") or last in _CONNECTORS or last in NOT_HEADS:
         return False
+    if len(words) > 1 and first in NOT_MODIFIERS:
+        return False
     if len(words) == 1:
         return zipf(last) < COMMON_SINGLE_ZIPF and len(last) > 2 and not _CJK_CHAR.match(last)
     return sum(zipf(w) for w in words if w.lower() not in _CONNECTORS) / len(words) < 5.8
 
 
-def _candidates(items: Sequence[Sentence]) -> tuple[Counter[str], dict[str, Counter[str]]]:
+@dataclass
+class _Usage:
+    """How each word (lower case) is used in the video, judged by the word before it."""
+
+    nominal: Counter[str] = field(default_factory=Counter)  # after "the", "of", "their", ...
+    verbal: Counter[str] = field(default_factory=Counter)  # after "they", "to", "can", ...
+    predicative: Counter[str] = field(default_factory=Counter)  # after "is", "very", ...
+    named: Counter[str] = field(default_factory=Counter)  # capitalised inside a sentence
+
+    def add(self, before: str, word: str) -> None:
+        if before in BEFORE_NOUNS:
+            self.nominal[word] += 1
+        elif before in BEFORE_VERBS:
+            self.verbal[word] += 1
+        elif before in BEFORE_ADJECTIVES:
+            self.predicative[word] += 1
+
+    def verb(self, word: str) -> bool:
+        """Used as a verb more than as a noun ("brought", "contain", "recognize")."""
+        return self.verbal[word] > self.nominal[word]
+
+    def noun_alone(self, word: str) -> bool:
+        """Seen as a noun at least once: after a determiner or a preposition, or capitalised
+        inside a sentence ("OpenClaw", "GPU"); a rare word ("manioc", "logits") is one anyway."""
+        return self.nominal[word] + self.named[word] > 0 or zipf(word) < RARE_NOUN_ZIPF
+
+    def other_uses(self, word: str) -> int:
+        return self.verbal[word] + self.predicative[word]
+
+    def not_noun(self, word: str) -> bool:
+        """Used as a verb or an adjective more than as a noun ("insane", "soluble", "choosing")."""
+        return self.other_uses(word) > self.nominal[word]
+
+
+def _runs(sentence: str) -> list[list[str]]:
+    """The sentence's tokens in runs that punctuation does not cross: "cost, function" is no
+    phrase, nor are the words of markup ("&lt;img src=x onerror=...")."""
+    return [tokens for piece in _RUN_BREAK.split(sentence) if (tokens := tokens_of(piece))]
+
+
+def _name_part(tokens: Sequence[str], i: int, first_of_sentence: bool, stop: frozenset[str]) -> bool:
+    """A capitalised function word inside a name ("New World", "Milky Way"): not the sentence's
+    first word, and beside a capitalised word that is not a function word."""
+    token = tokens[i]
+    if first_of_sentence or not (token[:1].isupper() and token[1:].islower()) or token in ("I", "I'm"):
+        return False
+    if token.lower() in HONORIFICS:
+        return False
+    beside = [tokens[j] for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+    return any(t[:1].isupper() and t.lower() not in stop for t in beside)
+
+
+def _candidates(
+    items: Sequence[Sentence], stop: frozenset[str]
+) -> tuple[Counter[str], dict[str, Counter[str]], _Usage]:
     """Every 1-3-word run of content words, and "X of Y" / "X and Y" with one or two content words
-    on each side ("weights and biases", "age of the universe" is not: "the" is a stop word)."""
+    on each side ("weights and biases", "age of the universe" is not: "the" is a stop word); and
+    how each word is used."""
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
+    usage = _Usage()
 
     def add(tokens: Sequence[str]) -> None:
+        if len({t.lower() for t in tokens}) < len(tokens):
+            return  # "dot dot dot", "very very": repetition, not a term
         spelling = _join(tokens)
         key = spelling.lower()
         counts[key] += 1
         spellings.setdefault(key, Counter())[spelling] += 1
 
     for sentence in items:
-        tokens = tokens_of(sentence.text)
-        content = [not _is_stop(t) and (len(t) > 1 or _CJK_CHAR.match(t) is not None) for t in tokens]
-        for i in range(len(tokens)):
-            if not content[i]:
-                continue
-            longest = 6 if _CJK_CHAR.match(tokens[i]) else 3
-            for size in range(1, longest + 1):
-                if i + size > len(tokens) or not content[i + size - 1]:
-                    break
-                add(tokens[i : i + size])
-            for left in (1, 2):
-                k = i + left
-                if k >= len(tokens) or not all(content[i:k]) or tokens[k].lower() not in _CONNECTORS:
+        for number, tokens in enumerate(_runs(sentence.text)):
+            lowered = [t.lower() for t in tokens]
+            for before, word in itertools.pairwise(lowered):
+                usage.add(before, word)
+            usage.named.update(t.lower() for i, t in enumerate(tokens) if t[:1].isupper() and (i or number))
+            content = [
+                (not _is_stop(t, stop) or _name_part(tokens, i, number == 0 and i == 0, stop))
+                and (len(t) > 1 or _CJK_CHAR.match(t) is not None)
+                for i, t in enumerate(tokens)
+            ]
+            for i in range(len(tokens)):
+                if not content[i]:
                     continue
-                for right in (1, 2):
-                    if k + 1 + right <= len(tokens) and all(content[k + 1 : k + 1 + right]):
-                        add(tokens[i : k + 1 + right])
+                longest = 6 if _CJK_CHAR.match(tokens[i]) else 3
+                for size in range(1, longest + 1):
+                    if i + size > len(tokens) or not content[i + size - 1]:
+                        break
+                    add(tokens[i : i + size])
+                for left in (1, 2):
+                    k = i + left
+                    if k >= len(tokens) or not all(content[i:k]) or lowered[k] not in _CONNECTORS:
+                        continue
+                    for right in (1, 2):
+                        if k + 1 + right <= len(tokens) and all(content[k + 1 : k + 1 + right]):
+                            add(tokens[i : k + 1 + right])
     for key in sorted(counts, key=len, reverse=True):  # plurals count as their singular
         singular = _singular(key)
         if singular != key and singular in counts:
             counts[singular] += counts.pop(key)
             spellings[singular].update(spellings.pop(key))
-    return counts, spellings
+    return counts, spellings, usage
 
 
 def _singular(key: str) -> str:
@@ -278,20 +380,39 @@ def _singular(key: str) -> str:
 
 
 def concepts(
-    items: Sequence[Sentence], limit: int, *, boosted: Sequence[str] = (), defined: Sequence[str] = ()
+    items: Sequence[Sentence],
+    limit: int,
+    *,
+    boosted: Sequence[str] = (),
+    defined: Sequence[str] = (),
+    stop: frozenset[str] = STOPWORDS,
 ) -> list[Phrase]:
     """The video's key terms: noun-shaped phrases that recur in the video far more than in general
     English (count x specificity, where specificity grows as the words get rarer in English),
     longer phrases preferred, doubled when the title or a chapter names them or the speaker
     defines them. A piece that mostly occurs inside a longer recurring phrase ("descent" in
     "gradient descent") counts only its occurrences outside it (the C-value measure)."""
-    counts, spellings = _candidates(items)
+    counts, spellings, usage = _candidates(items, stop)
     boosted_text = " ".join(boosted).lower()
-    defined_keys = {_singular(d.lower()) for d in defined}
+    defined_keys = {_singular(d.lower()) for d in [*defined, *named_terms(items, stop)]}
+
+    def noun_phrase(key: str, words: Sequence[str]) -> bool:
+        """Term-shaped, and not headed by a word the video uses as a verb or an adjective
+        ("Europeans brought", "insane"), nor started by a verb ("contain vitamins")."""
+        if not _is_term_shaped(words):
+            return False
+        spoken = spellings[key].most_common(1)[0][0].lower().split()
+        if len(spoken) == 1:
+            return usage.noun_alone(spoken[0]) and not usage.not_noun(spoken[0])
+        # A head used as a verb elsewhere can still head a fixed compound said far more often
+        # ("we set it" beside 27 times "training set").
+        compound = counts[key] >= 2 * usage.other_uses(spoken[-1])
+        return (compound or not usage.not_noun(spoken[-1])) and not usage.verb(spoken[0])
+
     inside: Counter[str] = Counter()  # occurrences inside the most frequent longer phrase
     for key, count in counts.items():
         words = tokens_of(key) if _CJK_CHAR.search(key) else key.split()
-        if count >= 2 and len(words) > 1 and _is_term_shaped(words):  # "supply curve shifts" is not
+        if count >= 2 and len(words) > 1 and noun_phrase(key, words):  # "supply curve shifts" is not
             pieces = {
                 _join(words[begin : begin + size])
                 for size in range(1, len(words))
@@ -299,36 +420,69 @@ def concepts(
             }
             for piece in pieces:
                 inside[piece] = max(inside[piece], count)
-    scored = []
+    scored, once = [], []  # once: said a single time, a candidate only to fill a short list
     for key, count in counts.items():
         words = tokens_of(key) if _CJK_CHAR.search(key) else key.split()
         alone = max(0, count - inside[key])
         boost = (2.0 if key in defined_keys else 1.0) * (
             2.0 if boosted_text and mentions(boosted_text, key) else 1.0
         )
-        if alone < (1 if boost > 1 else 2) or not _is_term_shaped(words):
+        if alone < 1 or not noun_phrase(key, words):
             continue
         content = [w for w in words if w not in _CONNECTORS]
         specificity = sum(max(0.5, 7.0 - zipf(w)) for w in content) / len(content)
         score = alone * specificity * (2 * len(content) - 1) * boost
-        scored.append(Phrase(spellings[key].most_common(1)[0][0], key, count, score))
+        phrase = Phrase(spellings[key].most_common(1)[0][0], key, count, score)
+        if alone >= 2 or boost > 1:
+            scored.append(phrase)
+        elif len(content) == 2:  # "emergent intelligence", not "ideal emergent intelligence"
+            once.append(phrase)
     scored.sort(key=lambda p: (-p.score, -len(p.key), p.key))
     chosen: list[Phrase] = []
     for phrase in scored:
-        # Skip what a chosen term already says ("descent" after "gradient descent"), but keep a
-        # more specific phrase after its head word ("gradient descent" after "gradient").
-        words = set(phrase.key.split()) - _CONNECTORS
-        if any(
-            words <= set(c.key.split())
-            or (" " in c.key and c.key in phrase.key)
-            or (_CJK_CHAR.search(c.key) and (phrase.key in c.key or c.key in phrase.key))
-            for c in chosen
-        ):
-            continue
-        chosen.append(phrase)
+        if not _already_said(phrase, chosen):
+            chosen.append(phrase)
+        if len(chosen) == limit:
+            return chosen
+    # A short video says most terms once: fill the list with the phrases said once that name a
+    # kind of a term already chosen ("super intelligence" beside "intelligence").
+    chosen_words = {w for c in chosen for w in c.key.split()} - _CONNECTORS
+    once.sort(key=lambda p: (-p.score, -len(p.key), p.key))
+    for phrase in once:
         if len(chosen) == limit:
             break
+        if set(phrase.key.split()) & chosen_words and not _already_said(phrase, chosen):
+            chosen.append(phrase)
     return chosen
+
+
+def named_terms(items: Sequence[Sentence], stop: frozenset[str] = STOPWORDS) -> list[str]:
+    """What the speaker names: the content words after "called", "known as", "named" or "termed"
+    ("a site called Moltbook", "known as the stress care intelligence feedback loop"), up to 3."""
+    found = []
+    for sentence in items:
+        for run in _runs(sentence.text):
+            lowered = [t.lower() for t in run]
+            for i, word in enumerate(lowered):
+                if not (word in ("called", "named", "termed") or lowered[i - 1 : i + 1] == ["known", "as"]):
+                    continue
+                start = i + 1 + (i + 1 < len(lowered) and lowered[i + 1] in ("a", "an", "the"))
+                words = list(itertools.takewhile(lambda t: not _is_stop(t, stop), run[start : start + 3]))
+                if words:
+                    found.append(_join(words))
+    return found
+
+
+def _already_said(phrase: Phrase, chosen: Sequence[Phrase]) -> bool:
+    """What a chosen term already says ("descent" after "gradient descent"); a more specific
+    phrase after its head word ("gradient descent" after "gradient") says more."""
+    words = set(phrase.key.split()) - _CONNECTORS
+    return any(
+        words <= set(c.key.split())
+        or (" " in c.key and c.key in phrase.key)
+        or (_CJK_CHAR.search(c.key) and (phrase.key in c.key or c.key in phrase.key))
+        for c in chosen
+    )
 
 
 def centrality(items: Sequence[Sentence], phrases: Sequence[Phrase]) -> list[float]:
@@ -396,14 +550,16 @@ def without_stock_phrases(items: Sequence[Sentence]) -> list[Sentence]:
     return kept if len(kept) >= len(items) / 2 else list(items)
 
 
-def definitions(items: Sequence[Sentence], text_lower: str, limit: int) -> list[Definition]:
+def definitions(
+    items: Sequence[Sentence], text_lower: str, limit: int, stop: frozenset[str] = STOPWORDS
+) -> list[Definition]:
     """Sentences that define a term the transcript uses more than once; with more than
     ``limit`` of them, an even spread over the video rather than the first few."""
     found: dict[str, Definition] = {}
     for sentence in items:
         if not sentence.complete:
             continue
-        term = _defined_term(sentence.text)
+        term = _defined_term(sentence.text, stop)
         if term and term.lower() not in found and text_lower.count(term.lower()) >= 2:
             found[term.lower()] = Definition(term, sentence)
     every = list(found.values())
@@ -412,7 +568,7 @@ def definitions(items: Sequence[Sentence], text_lower: str, limit: int) -> list[
     return [every[i * len(every) // limit] for i in range(limit)]
 
 
-def _defined_term(text: str) -> str | None:
+def _defined_term(text: str, stop: frozenset[str]) -> str | None:
     match = _DEFINING.search(text)
     if match:
         before = text[: match.start()].split()
@@ -420,12 +576,7 @@ def _defined_term(text: str) -> str | None:
         term_words: list[str] = []
         for word in reversed(before):
             clean = word.strip(",;:\"'()")
-            if (
-                clean != word
-                or clean.lower() in STOPWORDS
-                or not _WORD.fullmatch(clean)
-                or len(term_words) == 3
-            ):
+            if clean != word or clean.lower() in stop or not _WORD.fullmatch(clean) or len(term_words) == 3:
                 break
             term_words.insert(0, clean)
         if term_words and len(rest) >= 4 and len(" ".join(term_words)) > 2:
@@ -435,7 +586,7 @@ def _defined_term(text: str) -> str | None:
         words: list[str] = []
         for word in text[match.end() :].split()[:3]:
             clean = word.strip(".,;:!?\"'()")
-            if clean.lower() in STOPWORDS or not _WORD.fullmatch(clean):
+            if clean.lower() in stop or not _WORD.fullmatch(clean):
                 break
             words.append(clean)
             if clean != word:
@@ -463,10 +614,12 @@ def examples(items: Sequence[Sentence], scores: Sequence[float], limit: int) -> 
 
 @functools.lru_cache(maxsize=1024)
 def _pattern(key: str) -> re.Pattern[str]:
-    """``key`` as whole words, plural included: "cache" matches "caches", not "cached"."""
+    """``key`` as whole words, plurals included: "cache" matches "caches", not "cached"; "string
+    of bit" matches "strings of bits"."""
     if _CJK_CHAR.search(key):  # no word boundaries in a script written without spaces
         return re.compile(re.escape(key), re.IGNORECASE)
-    return re.compile(rf"(?<![\w-]){re.escape(key)}(?:e?s)?(?![\w-])", re.IGNORECASE)
+    words = r"\s+".join(rf"{re.escape(word)}(?:e?s)?" for word in key.split())  # "strings of bits"
+    return re.compile(rf"(?<![\w-]){words}(?![\w-])", re.IGNORECASE)
 
 
 def contains(phrase: Phrase, text: str) -> bool:

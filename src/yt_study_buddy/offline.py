@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from yt_study_buddy import extractive
+from yt_study_buddy import extractive, stopwords
 from yt_study_buddy.errors import ProviderError
 from yt_study_buddy.extractive import Definition, Phrase, Sentence
 from yt_study_buddy.models import GeneratedNote, TokenUsage, Transcript
@@ -50,11 +50,14 @@ def generate(
     if letters and sum(1 for c in letters if _UNSEGMENTED.match(c)) > 0.3 * len(letters):
         raise ProviderError(UNSUPPORTED_LANGUAGE, retryable=False)
     # Caption lines, not 30-second blocks: a key point links to the line it starts on.
-    segments = dedupe_segments(transcript.segments)
-    lines = [Block(s.start, s.text) for s in segments]
+    said = [(s, text) for s in dedupe_segments(transcript.segments) if (text := extractive.spoken(s.text))]
+    lines = [Block(s.start, text) for s, text in said]
     chapters = [c.title for c in transcript.metadata.chapters] if transcript.metadata else []
-    ends = [s.end for s in segments]
-    body = render(transcript.video_id, lines, assessment, subject, names=[title, *chapters], ends=ends)
+    ends = [s.end for s, _ in said]
+    stop = stopwords.for_language(transcript.language)
+    body = render(
+        transcript.video_id, lines, assessment, subject, names=[title, *chapters], ends=ends, stop=stop
+    )
     return GeneratedNote(title, body, "offline", MODEL, TokenUsage())
 
 
@@ -65,18 +68,19 @@ def render(
     subject: str | None,
     names: Sequence[str] = (),
     ends: Sequence[float] | None = None,
+    stop: frozenset[str] = stopwords.STOPWORDS,
 ) -> str:
     """The note's Markdown; ``names`` (the title and chapter titles) mark the terms that matter,
     ``ends`` (when each caption line ends) lets unpunctuated captions be cut at pauses."""
-    every = extractive.sentences(blocks, ends)
+    every = extractive.sentences(blocks, ends, stop)
     items = extractive.without_stock_phrases(every)
     minutes = (blocks[-1].start / 60) if blocks else 0
     point_count = max(6, min(15, int(minutes / 10) + 5))
     # More concepts for a longer video: 10 up to 8 minutes, 13 for 20, 20 from 48 minutes on.
     limit = max(10, min(20, 8 + int(minutes / 4)))
     text_lower = " ".join(s.text for s in items).lower()
-    found = extractive.definitions(items, text_lower, limit=point_count)
-    phrases = extractive.concepts(items, limit, boosted=names, defined=[d.term for d in found])
+    found = extractive.definitions(items, text_lower, limit=point_count, stop=stop)
+    phrases = extractive.concepts(items, limit, boosted=names, defined=[d.term for d in found], stop=stop)
     scores = extractive.centrality(items, phrases)
     points = extractive.spread_best(items, scores, point_count)
     # Examples are looked for in every sentence: "Here's an example." is a stock phrase.

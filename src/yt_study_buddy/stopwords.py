@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
+import importlib.resources
+import json
+
 _COMMON_WORDS = """
 a about above actually after again against all almost also although always am an and another any
 anything are aren't around as at away back basically be because been before being below between both
@@ -66,3 +71,44 @@ easier hard harder vertical horizontal true false real basic main general specif
 similar various actual exact overall huge tiny little big small large high low long short
 """
 NOT_HEADS = frozenset(_NOT_HEADS.split())
+# Adjectives that say which one or how big, not what kind: a term does not start on them
+# ("specific string of bits", "whole economy of agents", "huge amount").
+_NOT_MODIFIERS = "whole entire specific particular certain various exact actual overall huge tiny similar"
+NOT_MODIFIERS = frozenset(_NOT_MODIFIERS.split())
+# Titles before a person's name: "Dr Thomas" is a speaker, not a concept.
+_HONORIFICS = "dr mr mrs ms prof sir"
+HONORIFICS = frozenset(_HONORIFICS.split())
+
+# What the word before says about a word's part of speech, for telling nouns from verbs and
+# adjectives without a tagger: after a determiner, possessive or preposition comes a noun phrase
+# ("the embedding", "of crops"); after a subject pronoun, a modal or "to" a verb ("they brought",
+# "to recognize"); after a copula or an intensifier an adjective ("is soluble", "so insane").
+_BEFORE_NOUNS = """
+the a an this these those my your his her its our their some any each every no another of in on
+for with by about from into at
+"""
+_BEFORE_VERBS = """
+i you we they he she it to can can't could couldn't would wouldn't should will won't might must
+do does did don't doesn't didn't i'll you'll we'll they'll let's
+"""
+_BEFORE_ADJECTIVES = """
+is are was were be been being it's that's they're we're you're he's she's very so too really
+quite pretty not
+"""
+BEFORE_NOUNS = frozenset(_BEFORE_NOUNS.split())
+BEFORE_VERBS = frozenset(_BEFORE_VERBS.split())
+BEFORE_ADJECTIVES = frozenset(_BEFORE_ADJECTIVES.split())
+
+
+@functools.cache
+def for_language(code: str | None) -> frozenset[str]:
+    """The stop words of the transcript's language ("es", "pt-BR", "zh-Hans"): spaCy's list where
+    spaCy has one (data/stopwords.json.gz, made by scripts/stopword_lists.py), ours, written for
+    spoken English, for English and for a language without a list. Chinese and Japanese, read
+    character by character, keep CJK_STOP_CHARS: spaCy's lists for them are of words."""
+    base = (code or "en").replace("_", "-").split("-")[0].lower()
+    if base in ("en", "zh", "ja"):
+        return STOPWORDS
+    data = importlib.resources.files("yt_study_buddy") / "data" / "stopwords.json.gz"
+    lists: dict[str, list[str]] = json.loads(gzip.decompress(data.read_bytes()))["languages"]
+    return frozenset(lists[base]) if base in lists else STOPWORDS

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,11 +60,18 @@ def parse_transcript_file(path: Path) -> Transcript:
     return Transcript(
         video_id=video_id,
         segments=tuple(segments),
-        language=vtt_language(text) if parser is parse_vtt else None,
+        language=(vtt_language(text) if parser is parse_vtt else None) or language_of(path),
         source=SOURCE,
         is_generated=False,
         metadata=read_sidecar(path, video_id),
     )
+
+
+def language_of(path: Path) -> str | None:
+    """The language yt-dlp writes into a subtitle's name: ``lecture.es.srt`` -> ``es``."""
+    parts = path.name.split(".")
+    code = parts[-2] if len(parts) >= 3 else ""
+    return code if re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?", code) else None
 
 
 def video_id_of(path: Path) -> str:
