@@ -219,6 +219,7 @@ RARE_ZIPF = 2.5
 #: "computer") is not a concept on its own; inside a longer phrase it can be ("cost function").
 COMMON_SINGLE_ZIPF = 4.8
 _CONNECTORS = frozenset({"of", "and"})
+_COPULAS = frozenset({"is", "are", "was", "were"})
 #: A word this rare in English (under once per 10 million words) is a noun of the subject even
 #: when the video never puts "the" before it ("manioc", "logits").
 RARE_NOUN_ZIPF = 3.0
@@ -248,17 +249,31 @@ def _adverb(word: str) -> bool:
     return word.endswith("ly") and (word[:-2] in english_zipf() or word[:-3] + "e" in english_zipf())
 
 
-def _is_term_shaped(words: Sequence[str]) -> bool:
+def _plural_or_verb(word: str) -> bool:
+    """ "credits", "releases", "sits": a plural noun or a verb's third person, not "gas", "physics"."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ics", "'s"))
+
+
+def _is_term_shaped(words: Sequence[str], english: bool = True, name: bool = False) -> bool:
     """A noun phrase by its shape: no adverb or past participle at either end, and a single word
-    only when it is rare enough in English to name something specific."""
+    only when it is rare enough in English to name something specific. In English a word ending
+    in "s" does not modify the next one ("cost function", not "costs function"): before a noun it is
+    a verb ("Photosynthesis releases oxygen", "Chlorophyll sits inside"). A ``name`` ("New World",
+    spelled with capitals inside sentences) may be made of common words."""
     first, last = words[0].lower(), words[-1].lower()
+    if english and any(
+        _plural_or_verb(word.lower()) and after.lower() not in _CONNECTORS
+        for word, after in itertools.pairwise(words)
+        if word.lower() not in _CONNECTORS
+    ):
+        return False
     if _adverb(first) or _adverb(last) or last.endswith("ed") or last in _CONNECTORS or last in NOT_HEADS:
         return False
     if len(words) > 1 and first in NOT_MODIFIERS:
         return False
     if len(words) == 1:
         return zipf(last) < COMMON_SINGLE_ZIPF and len(last) > 2 and not _CJK_CHAR.match(last)
-    return sum(zipf(w) for w in words if w.lower() not in _CONNECTORS) / len(words) < 5.8
+    return name or sum(zipf(w) for w in words if w.lower() not in _CONNECTORS) / len(words) < 5.8
 
 
 @dataclass
@@ -269,6 +284,10 @@ class _Usage:
     verbal: Counter[str] = field(default_factory=Counter)  # after "they", "to", "can", ...
     predicative: Counter[str] = field(default_factory=Counter)  # after "is", "very", ...
     named: Counter[str] = field(default_factory=Counter)  # capitalised inside a sentence
+    # Phrases (keys) seen where the run of content words ends: a noun phrase's head ends it ("the
+    # cost function is"); a subject and its verb ("Photosynthesis releases oxygen") or an adjective
+    # ("a giga-galactic supercomputer") never do.
+    ends: Counter[str] = field(default_factory=Counter)
 
     def add(self, before: str, word: str) -> None:
         if before in BEFORE_NOUNS:
@@ -283,8 +302,8 @@ class _Usage:
         return self.verbal[word] > self.nominal[word]
 
     def noun_alone(self, word: str) -> bool:
-        """Seen as a noun at least once: after a determiner or a preposition, or capitalised
-        inside a sentence ("OpenClaw", "GPU"); a rare word ("manioc", "logits") is one anyway."""
+        """Seen as a noun at least once: after a determiner or a preposition, before "is", or
+        capitalised inside a sentence ("OpenClaw", "GPU"); a rare word ("manioc", "logits") is one anyway."""
         return self.nominal[word] + self.named[word] > 0 or zipf(word) < RARE_NOUN_ZIPF
 
     def other_uses(self, word: str) -> int:
@@ -323,12 +342,13 @@ def _candidates(
     spellings: dict[str, Counter[str]] = {}
     usage = _Usage()
 
-    def add(tokens: Sequence[str]) -> None:
+    def add(tokens: Sequence[str], final: bool) -> None:
         if len({t.lower() for t in tokens}) < len(tokens):
             return  # "dot dot dot", "very very": repetition, not a term
         spelling = _join(tokens)
         key = spelling.lower()
         counts[key] += 1
+        usage.ends[key] += final
         spellings.setdefault(key, Counter())[spelling] += 1
 
     for sentence in items:
@@ -336,6 +356,8 @@ def _candidates(
             lowered = [t.lower() for t in tokens]
             for before, word in itertools.pairwise(lowered):
                 usage.add(before, word)
+                if word in _COPULAS:  # "Photosynthesis is the process": the subject is a noun
+                    usage.nominal[before] += 1
             usage.named.update(t.lower() for i, t in enumerate(tokens) if t[:1].isupper() and (i or number))
             content = [
                 (not _is_stop(t, stop) or _name_part(tokens, i, number == 0 and i == 0, stop))
@@ -349,18 +371,20 @@ def _candidates(
                 for size in range(1, longest + 1):
                     if i + size > len(tokens) or not content[i + size - 1]:
                         break
-                    add(tokens[i : i + size])
+                    add(tokens[i : i + size], i + size == len(tokens) or not content[i + size])
                 for left in (1, 2):
                     k = i + left
                     if k >= len(tokens) or not all(content[i:k]) or lowered[k] not in _CONNECTORS:
                         continue
                     for right in (1, 2):
-                        if k + 1 + right <= len(tokens) and all(content[k + 1 : k + 1 + right]):
-                            add(tokens[i : k + 1 + right])
+                        end = k + 1 + right
+                        if end <= len(tokens) and all(content[k + 1 : end]):
+                            add(tokens[i:end], end == len(tokens) or not content[end])
     for key in sorted(counts, key=len, reverse=True):  # plurals count as their singular
         singular = _singular(key)
         if singular != key and singular in counts:
             counts[singular] += counts.pop(key)
+            usage.ends[singular] += usage.ends.pop(key, 0)
             spellings[singular].update(spellings.pop(key))
     return counts, spellings, usage
 
@@ -399,9 +423,17 @@ def concepts(
     def noun_phrase(key: str, words: Sequence[str]) -> bool:
         """Term-shaped, and not headed by a word the video uses as a verb or an adjective
         ("Europeans brought", "insane"), nor started by a verb ("contain vitamins")."""
-        if not _is_term_shaped(words):
+        spelling = spellings[key].most_common(1)[0][0]
+        name = len(words) > 1 and all(w[:1].isupper() for w in spelling.split())
+        if not _is_term_shaped(words, english=stop is STOPWORDS, name=name):
             return False
-        spoken = spellings[key].most_common(1)[0][0].lower().split()
+        spoken = spelling.lower().split()
+        # A single word or an English phrase ending in "s" that never ends a run of content words is
+        # an adjective ("giga-galactic supercomputer") or a subject and its verb ("Chlorophyll sits
+        # inside"); a named term may be cut at 3 words. ("the cost function measures" is a term.)
+        ends_in_s = len(spoken) > 1 and stop is STOPWORDS and _plural_or_verb(spoken[-1])
+        if (len(spoken) == 1 or ends_in_s) and not usage.ends[key] and key not in defined_keys:
+            return False
         if len(spoken) == 1:
             return usage.noun_alone(spoken[0]) and not usage.not_noun(spoken[0])
         # A head used as a verb elsewhere can still head a fixed compound said far more often
