@@ -6,9 +6,12 @@
 
 cosmic-ray edits each mutated file in place, so everything runs in a fresh copy of the repository
 (``--workdir``, default /tmp/ytsb-mutation), never in the working tree, and at the lowest priority
-with one worker. Each module's mutants run only the integration tests that exercise it (``MODULES``),
-stopping at the first failure, the tests that killed most mutants so far first. A mutant is killed
-when those tests fail or time out. Mutants inside annotations are not run: with ``from __future__
+with one worker. Each mutant runs only the tests that execute its line: the module's integration
+tests (``MODULES``) run once under coverage with one context per test (pytest-cov), and the mutated
+line's statement is looked up in that map (``--run-mutant``, cosmic-ray's test command); a line run
+at import time (a constant, a default, a signature) runs them all, a line no test runs survives at
+once. The tests stop at the first failure, those that killed most mutants so far first. A mutant
+is killed when they fail or time out. Mutants inside annotations are not run: with ``from __future__
 import annotations`` an annotation is never evaluated, so no test can tell them apart. The other
 mutants that cannot be killed are listed, each with its reason, in tests/mutation/equivalent.toml.
 The score is killed / (mutants - equivalent); the exit status is 1 if a module scores under ``TARGET``.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import shutil
 import sqlite3
@@ -59,6 +63,7 @@ MODULES: dict[str, tuple[str, ...]] = {
             "test_stripe_webhook.py",
             "test_money_abuse.py",
             "test_secrets.py",
+            "test_engine_health.py",
         )
     ),
     "auth": tuple(
@@ -83,6 +88,7 @@ MODULES: dict[str, tuple[str, ...]] = {
             "test_money_abuse.py",
             "test_video_actions.py",
             "test_faults.py",
+            "test_engine_health.py",
         )
     ),
     "processing": tuple(
@@ -95,9 +101,12 @@ MODULES: dict[str, tuple[str, ...]] = {
             "test_retry_backoff.py",
             "test_worker_kill.py",
             "test_faults.py",
+            "test_engine_health.py",
         )
     ),
-    "video_actions": tuple(IT + name for name in ("test_video_actions.py", "test_mutation_gaps.py")),
+    "video_actions": tuple(
+        IT + name for name in ("test_video_actions.py", "test_mutation_gaps.py", "test_engine_health.py")
+    ),
 }
 # One process, no plugins the integration tests do not use (each mutant pays pytest's start-up).
 PYTEST = (
@@ -172,8 +181,9 @@ def in_annotation(position: tuple[int, int], spans: list[tuple[tuple[int, int], 
 
 
 def write_config(module: str, workdir: Path, timeout: float) -> Path:
-    """The session's cosmic-ray config: the module, its tests (``MODULES``) and the time a mutant may take."""
-    command = f"{sys.executable} {PYTEST} {' '.join(test_files(module))}"
+    """The session's cosmic-ray config: the module, the test command (this script, which runs the
+    tests of the mutated line) and the time a mutant may take."""
+    command = f"{sys.executable} {Path(__file__).resolve()} --workdir {workdir} --run-mutant {module}"
     config = workdir / f"{module}.toml"
     config.write_text(
         "[cosmic-ray]\n"
@@ -185,6 +195,90 @@ def write_config(module: str, workdir: Path, timeout: float) -> Path:
         encoding="utf-8",
     )
     return config
+
+
+ALL = "*"  # in the map: the line runs at import time, so every test of the module may notice
+
+
+def statement_lines(source: str) -> dict[int, tuple[int, ...]]:
+    """Each line -> the lines of the innermost statement it belongs to (a compound statement's
+    header only: ``if``, ``def``, ``for``...), where coverage may have recorded it running."""
+    units: dict[int, tuple[int, ...]] = {}
+    sizes: dict[int, int] = {}
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.stmt):
+            continue
+        end = node.end_lineno or node.lineno
+        body = [
+            child
+            for field in ("body", "orelse", "finalbody", "handlers")
+            for child in getattr(node, field, [])
+        ]
+        if body and isinstance(body[0], ast.AST) and hasattr(body[0], "lineno"):
+            end = min(end, min(child.lineno for child in body) - 1)  # the header, not the body
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        span = tuple(range(first, max(first, end) + 1))
+        for line in span:
+            if line not in sizes or len(span) < sizes[line]:
+                units[line], sizes[line] = span, len(span)
+    return units
+
+
+def covering_tests(source: str, contexts: dict[int, list[str]]) -> dict[int, list[str]]:
+    """Line -> the test node ids that ran its statement (pytest-cov contexts "nodeid|phase"), or
+    [ALL] if it ran at import time (empty context), or [] if nothing ran it."""
+    result: dict[int, list[str]] = {}
+    for line, unit in statement_lines(source).items():
+        found = {context for covered in unit for context in contexts.get(covered, [])}
+        if "" in found:
+            result[line] = [ALL]
+        else:
+            result[line] = sorted({context.rpartition("|")[0] or context for context in found})
+    return result
+
+
+def map_tests(module: str, copy: Path, workdir: Path) -> None:
+    """Run the module's tests once under coverage, one context per test, and keep which tests run
+    each line (``<module>.tests.json``). Fails if the tests fail without any mutant."""
+    from coverage import CoverageData
+
+    data_file, rc = workdir / f"{module}.coverage", workdir / f"{module}.coveragerc"
+    rc.write_text(
+        f"[run]\ninclude = */lambda/shared/{module}.py\ndata_file = {data_file}\n", encoding="utf-8"
+    )
+    data_file.unlink(missing_ok=True)
+    coverage = f"--cov --cov-config={rc} --cov-context=test --cov-report="
+    command = f"{sys.executable} {PYTEST} {coverage} {' '.join(test_files(module))}".split()
+    baseline = subprocess.run(command, cwd=copy, capture_output=True, text=True, check=False)
+    if baseline.returncode != 0:
+        sys.exit(f"{module}: the tests fail without any mutant:\n{baseline.stdout[-3000:]}")
+    data = CoverageData(basename=str(data_file))
+    data.read()
+    (measured,) = [f for f in data.measured_files() if f.endswith(f"/lambda/shared/{module}.py")]
+    source = (copy / "lambda" / "shared" / f"{module}.py").read_text(encoding="utf-8")
+    table = covering_tests(source, data.contexts_by_lineno(measured))
+    (workdir / f"{module}.tests.json").write_text(json.dumps(table), encoding="utf-8")
+
+
+def mutated_line(original: str, mutated: str) -> int:
+    """The first line (1-based) where the mutated module differs from the original."""
+    pairs = zip(original.splitlines(), mutated.splitlines(), strict=False)
+    return next((i for i, (a, b) in enumerate(pairs, start=1) if a != b), 1)
+
+
+def run_mutant(module: str, workdir: Path) -> int:
+    """cosmic-ray's test command, run in the copy with the mutant applied: the tests of the mutated
+    line. Exit 0 (survived) when no test runs that line."""
+    original = (workdir / f"{module}.py.orig").read_text(encoding="utf-8")
+    mutated = Path("lambda", "shared", f"{module}.py").read_text(encoding="utf-8")
+    line = mutated_line(original, mutated)
+    table: dict[str, list[str]] = json.loads((workdir / f"{module}.tests.json").read_text(encoding="utf-8"))
+    tests = table.get(str(line), [ALL])
+    if not tests:
+        print(f"no test runs line {line}")
+        return 0
+    selected = list(test_files(module)) if ALL in tests else tests
+    return subprocess.run([sys.executable, *PYTEST.split(), *selected], check=False).returncode
 
 
 def execute(module: str, copy: Path, workdir: Path) -> None:
@@ -202,14 +296,11 @@ def run_module(module: str, copy: Path, workdir: Path) -> None:
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
     started = time.monotonic()
-    command = f"{sys.executable} {PYTEST} {' '.join(test_files(module))}".split()
-    baseline = subprocess.run(command, cwd=copy, capture_output=True, text=True, check=False)
-    if baseline.returncode != 0:
-        sys.exit(f"{module}: the tests fail without any mutant:\n{baseline.stdout[-3000:]}")
-    config = write_config(module, workdir, max(60.0, 3 * (time.monotonic() - started)))
     session, source = workdir / f"{module}.sqlite", copy / "lambda" / "shared" / f"{module}.py"
-    session.unlink(missing_ok=True)
     shutil.copyfile(source, workdir / f"{module}.py.orig")  # what the mutants' positions refer to
+    map_tests(module, copy, workdir)
+    config = write_config(module, workdir, max(60.0, 3 * (time.monotonic() - started)))
+    session.unlink(missing_ok=True)
     subprocess.run(
         [sys.executable, "-m", "cosmic_ray.cli", "init", str(config), str(session)], cwd=copy, check=True
     )
@@ -231,7 +322,8 @@ def rerun_survivors(module: str, copy: Path, workdir: Path) -> None:
     if not original.exists() or original.read_bytes() != current.read_bytes():
         sys.exit(f"{module}: the code changed since its last run (or it never ran): run it again")
     timeout = tomllib.loads((workdir / f"{module}.toml").read_text(encoding="utf-8"))["cosmic-ray"]["timeout"]
-    write_config(module, workdir, timeout)  # today's test files
+    map_tests(module, copy, workdir)  # today's tests
+    write_config(module, workdir, timeout)
     with sqlite3.connect(workdir / f"{module}.sqlite") as db:
         db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")  # pending again
     execute(module, copy, workdir)
@@ -334,7 +426,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--survivors", action="store_true", help="run the last run's survivors again (after adding tests)"
     )
+    parser.add_argument("--run-mutant", metavar="MODULE", help=argparse.SUPPRESS)  # cosmic-ray's test command
     args = parser.parse_args(argv)
+    if args.run_mutant:
+        return run_mutant(args.run_mutant, args.workdir)
     modules = args.modules or list(MODULES)
     if unknown := sorted(set(modules) - set(MODULES)):
         parser.error(f"unknown module {', '.join(unknown)}; one of {', '.join(MODULES)}")

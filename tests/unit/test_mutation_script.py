@@ -7,13 +7,17 @@ from pathlib import Path
 import pytest
 
 from scripts.mutation import (
+    ALL,
     MODULES,
     Mutant,
     annotation_spans,
     changed_lines,
+    covering_tests,
     in_annotation,
     load_equivalents,
+    mutated_line,
     score,
+    statement_lines,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,3 +90,55 @@ def test_given_each_module_then_its_test_files_exist() -> None:
     for module, files in MODULES.items():
         missing = [f for f in files if not (ROOT / f).is_file() and not f.endswith("test_mutation_gaps.py")]
         assert missing == [], module
+
+
+MODULE = """LIMIT = 20
+
+
+def spend(user, amount=1):
+    if (
+        amount > 0
+        and user
+    ):
+        return charge(
+            user,
+            amount,
+        )
+    return None
+"""
+
+
+def test_given_a_multi_line_statement_then_each_of_its_lines_maps_to_the_whole_statement() -> None:
+    units = statement_lines(MODULE)
+    # The `if` condition over three lines is the `if` header; its body is not part of it
+    assert units[6] == units[7] == units[8] == (5, 6, 7, 8)
+    assert units[10] == units[11] == (9, 10, 11, 12)
+    assert units[1] == (1,) and units[4] == (4,)
+
+
+def test_given_coverage_contexts_then_each_line_gets_the_tests_that_ran_it() -> None:
+    contexts = {
+        1: [""],  # import time
+        4: [""],
+        5: ["tests/a.py::test_x|run", "tests/a.py::test_y[1]|run"],
+        9: ["tests/a.py::test_x|run", "tests/a.py::test_x|teardown"],
+        13: ["tests/a.py::test_y[1]|setup"],
+    }
+    table = covering_tests(MODULE, contexts)
+    # A constant or a signature runs at import: every test may notice its mutant
+    assert table[1] == [ALL] and table[4] == [ALL]
+    # A continuation line of the condition gets the tests that ran the `if`
+    assert table[7] == ["tests/a.py::test_x", "tests/a.py::test_y[1]"]
+    assert table[6] == table[7]
+    # The call's argument line gets the tests that ran the call, once each
+    assert table[11] == ["tests/a.py::test_x"]
+    # A line run during a test's setup belongs to that test
+    assert table[13] == ["tests/a.py::test_y[1]"]
+    # A blank line is in no statement: not in the table (the runner then runs all)
+    assert 2 not in table
+
+
+def test_given_a_mutant_then_the_first_changed_line_is_found() -> None:
+    mutated = MODULE.replace("amount > 0", "amount >= 0")
+    assert mutated_line(MODULE, mutated) == 6
+    assert mutated_line(MODULE, MODULE.replace("LIMIT = 20", "LIMIT = 21")) == 1
