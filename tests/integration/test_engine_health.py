@@ -7,6 +7,7 @@ log lines (read with ``caplog``).
 from __future__ import annotations
 
 import json
+import types
 from typing import Any
 
 import pytest
@@ -103,6 +104,21 @@ def test_given_a_completed_video_then_completion_seconds_and_tokens_are_measured
     assert seconds["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"] == "Seconds"
     assert found[metrics.LLM_INPUT_TOKENS][0][metrics.LLM_INPUT_TOKENS] == [100]
     assert metrics.LLM_OUTPUT_TOKENS in found and metrics.VIDEOS_FAILED not in found
+
+
+def test_given_a_video_that_took_a_known_time_then_its_seconds_are_recorded_to_the_millisecond(
+    message, sqs_event, context, use_cli, capsys, monkeypatch
+):
+    # Given a worker whose clock reads 100 s at the claim and 101.2346 s at completion
+    # (mutant: `round(seconds, 3)` made `round(seconds, 2)`)
+    from shared import processing
+
+    readings = iter([100.0, 101.2346])
+    monkeypatch.setattr(processing, "time", types.SimpleNamespace(monotonic=lambda: next(readings)))
+    use_cli("success")
+    assert process(sqs_event(message), context) == {"batchItemFailures": []}
+    (seconds,) = emitted(capsys.readouterr().out)[metrics.PROCESSING_SECONDS]
+    assert seconds[metrics.PROCESSING_SECONDS] == [pytest.approx(1.235, abs=1e-9)]
 
 
 @pytest.mark.parametrize(

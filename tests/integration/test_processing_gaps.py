@@ -128,3 +128,67 @@ def test_given_the_engine_reports_an_error_then_the_user_sees_its_error_text(
     after = stored_video(message["video_id"]) or {}
     assert (after["status"], after["error"], after["status_message"]) == ("failed", shown, shown)
     assert ledger.get_user_credits("user-1") == 3
+
+
+def test_given_the_cli_reports_its_note_by_a_relative_path_then_the_note_is_found_in_its_directory(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+    stored_video: Video,
+) -> None:
+    # Mutants: `Path(workdir) / path` made `|`, `**` or `>>`: a relative output_path crashes the worker.
+    use_cli("relative")  # "Fake Lecture.md", relative to --base-dir, the worker's directory
+    assert process(sqs_event(message), context) == {"batchItemFailures": []}
+    assert (stored_video(message["video_id"]) or {})["status"] == "completed"
+    assert ledger.get_user_credits("user-1") == 2
+
+
+def test_given_the_cli_dies_of_a_hangup_then_it_is_retried_like_any_signal(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+    stored_video: Video,
+) -> None:
+    # Mutant: `code < 0` made `code < -1`: SIGHUP (exit status -1) taken for a permanent failure.
+    use_cli("hangup")
+    first = sqs_event(message, receive_count=1)
+    assert process(first, context) == {
+        "batchItemFailures": [{"itemIdentifier": first["Records"][0]["messageId"]}]
+    }
+    assert (stored_video(message["video_id"]) or {})["status"] == "queued"
+    assert ledger.get_user_credits("user-1") == 2  # not refunded: it will be tried again
+
+
+def test_given_the_cli_exits_with_a_code_it_never_uses_then_the_video_fails_at_once_and_is_refunded(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+    stored_video: Video,
+) -> None:
+    # Mutant: `code == ExitCode.TRANSIENT` made `>=`: any code above 4 (127 here) retried five times.
+    use_cli("unknown_exit")
+    assert process(sqs_event(message, receive_count=1), context) == {"batchItemFailures": []}
+    after = stored_video(message["video_id"]) or {}
+    assert (after["status"], after["refunded"]) == ("failed", True)
+    assert ledger.get_user_credits("user-1") == 3
+
+
+def test_given_a_video_stored_before_retries_existed_when_it_fails_then_refunded_under_its_first_key(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+) -> None:
+    # Mutant: `claimed.get("retries", 0)` defaulting to -1: the refund keyed `refund_<id>_r-1`, so the
+    # first attempt's refund key no longer guards it.
+    dynamo.update_item(
+        get_settings().videos_table, {"video_id": message["video_id"]}, "REMOVE retries", return_values="NONE"
+    )
+    use_cli("permanent")
+    assert process(sqs_event(message), context) == {"batchItemFailures": []}
+    refund = ledger.entry(ledger.attempt_id("refund", message["video_id"], 0))
+    assert refund is not None and refund["amount"] == 1
+    assert ledger.get_user_credits("user-1") == 3
