@@ -381,3 +381,26 @@ def test_given_a_purchase_and_its_refund_each_delivered_twice_then_the_log_tells
         "purchase taken back",
         "purchase already taken back",
     ]
+
+
+def test_given_an_e_mail_whose_free_tier_was_given_when_a_new_account_is_made_then_it_is_created_at_0() -> (
+    None
+):
+    # Mutant: ensure_user's last `return True` made False: "created" misreported for such an account.
+    assert ledger.ensure_user("user-a", "student@example.com") is True
+    assert ledger.ensure_user("user-b", "student@example.com") is True  # created, without the grant
+    assert ledger.get_user_credits("user-b") == 0 and ledger.get_user_credits("user-a") == 3
+    assert ledger.ensure_user("user-b", "student@example.com") is False  # it exists now
+
+
+def test_given_a_user_without_the_free_tier_when_ensured_with_a_verified_e_mail_then_one_write_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Mutant: `exc.reasons[0][0] == "ConditionalCheckFailed"` reading `[0][1]`: an existing user is not
+    # recognised and a second, doomed write follows (and the grant is never the reason).
+    assert ledger.ensure_user("user-c") is True  # no verified e-mail: no free tier
+    writes: list[object] = []
+    real = dynamo.transact_write
+    monkeypatch.setattr(dynamo, "transact_write", lambda ops: writes.append(ops) or real(ops))
+    assert ledger.ensure_user("user-c", "late@example.com") is False
+    assert len(writes) == 1 and ledger.get_user_credits("user-c") == 0

@@ -54,6 +54,7 @@ def test_given_the_lease_taken_over_while_the_cli_runs_then_the_stale_worker_cha
     use_cli: Callable[..., None],
     monkeypatch: pytest.MonkeyPatch,
     stored_video: Video,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # Mutant: `lease_until = :lease` always true: the stale worker overwrites the new worker's progress
     # and hands the new worker's video back to the queue.
@@ -82,6 +83,10 @@ def test_given_the_lease_taken_over_while_the_cli_runs_then_the_stale_worker_cha
     fields = ("status", "lease_until", "progress", "status_message", "updated_at")
     assert {name: after.get(name) for name in fields} == {name: taken_over[name] for name in fields}
     assert after["status"] == "processing"
+    # And giving the video back found the claim gone and said so, instead of failing with it
+    # (mutant: `except ConditionFailed` in _release catching nothing: the same retry, through a crash)
+    released = [r.levelname for r in caplog.records if r.getMessage() == "claim already gone when releasing"]
+    assert released == ["WARNING"]
 
 
 def test_given_the_claude_key_as_a_secrets_manager_reference_then_the_cli_gets_the_key(
