@@ -81,6 +81,17 @@ def test_given_a_cli_that_cannot_be_started_then_it_is_counted(
     assert len(emitted(capsys.readouterr().out)[metrics.ENGINE_START_FAILURES]) == 1
 
 
+@pytest.mark.parametrize(("scenario", "counted"), [("killed_at_start", True), ("silent_exit", False)])
+def test_given_an_engine_that_prints_nothing_then_it_did_not_start_unless_it_exited_0(
+    message, sqs_event, context, use_cli, capsys, scenario, counted
+):
+    # Mutants: `result.exit_code != 0` made `> 0` (a CLI killed at import, exit -9, not counted) or
+    # `!= -1` (a CLI that exits 0 without a word counted as not starting)
+    use_cli(scenario)
+    process(sqs_event(message, receive_count=3), context)
+    assert (metrics.ENGINE_START_FAILURES in emitted(capsys.readouterr().out)) is counted
+
+
 @pytest.mark.parametrize("scenario", ["permanent", "garbage", "success"])
 def test_given_an_engine_that_started_then_no_start_failure_is_counted(
     message, sqs_event, context, use_cli, capsys, scenario

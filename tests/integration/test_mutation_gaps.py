@@ -404,3 +404,21 @@ def test_given_a_user_without_the_free_tier_when_ensured_with_a_verified_e_mail_
     monkeypatch.setattr(dynamo, "transact_write", lambda ops: writes.append(ops) or real(ops))
     assert ledger.ensure_user("user-c", "late@example.com") is False
     assert len(writes) == 1 and ledger.get_user_credits("user-c") == 0
+
+
+def test_given_a_transaction_conflict_on_the_first_spend_then_it_is_raised_not_taken_for_a_new_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Mutant: `code == "ConditionalCheckFailed"` made `code is not ...` in spend's first branch: any
+    # cancellation without an item (a conflict) taken for a missing user, "created" and spent again.
+    assert ledger.ensure_user("user-d", "d@example.com") is True
+    writes: list[object] = []
+
+    def conflict(ops: object) -> None:
+        writes.append(ops)
+        raise dynamo.TransactionCancelled([("TransactionConflict", None), ("None", None)])
+
+    monkeypatch.setattr(dynamo, "transact_write", conflict)
+    with pytest.raises(dynamo.TransactionCancelled):
+        ledger.spend("user-d", 1, "spend_video_d", "video_d")
+    assert len(writes) == 1  # the caller decides what a conflict means; no second try here

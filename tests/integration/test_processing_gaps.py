@@ -197,3 +197,21 @@ def test_given_a_video_stored_before_retries_existed_when_it_fails_then_refunded
     refund = ledger.entry(ledger.attempt_id("refund", message["video_id"], 0))
     assert refund is not None and refund["amount"] == 1
     assert ledger.get_user_credits("user-1") == 3
+
+
+@pytest.mark.parametrize("scenario", ["exit_after_completed", "killed_after_completed"])
+def test_given_the_cli_says_completed_but_exits_non_zero_then_the_video_is_not_completed(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+    stored_video: Video,
+    scenario: str,
+) -> None:
+    # Mutants: `result.exit_code != 0` made `> 0` (killed after its last event: exit -9) or `< 0`
+    # (exit 1): a run that did not end well taken for a finished note.
+    use_cli(scenario)
+    process(sqs_event(message, receive_count=5), context)  # the last attempt: settled now
+    after = stored_video(message["video_id"]) or {}
+    assert (after["status"], after["refunded"]) == ("failed", True) and "note_id" not in after
+    assert ledger.get_user_credits("user-1") == 3
