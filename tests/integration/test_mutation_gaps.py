@@ -422,3 +422,21 @@ def test_given_a_transaction_conflict_on_the_first_spend_then_it_is_raised_not_t
     with pytest.raises(dynamo.TransactionCancelled):
         ledger.spend("user-d", 1, "spend_video_d", "video_d")
     assert len(writes) == 1  # the caller decides what a conflict means; no second try here
+
+
+def test_given_a_ledger_entry_or_a_balance_is_read_then_the_read_is_strongly_consistent() -> None:
+    # Mutant: `consistent=True` made False in ledger.entry: moto always reads consistently, DynamoDB
+    # does not, so the request itself is checked: a purchase written a moment ago must be seen
+    # (the refund of a payment that just succeeded), as must the balance just changed.
+    from shared.aws import client
+
+    asked: list[dict[str, Any]] = []
+    events = client("dynamodb").meta.events
+    hook = "provide-client-params.dynamodb.GetItem"
+    events.register(hook, lambda params, **_: asked.append(params), unique_id="consistency-spy")
+    try:
+        ledger.entry("pi_missing")
+        ledger.get_user_credits("user-e")
+    finally:
+        events.unregister(hook, unique_id="consistency-spy")
+    assert asked and all(params["ConsistentRead"] is True for params in asked)
