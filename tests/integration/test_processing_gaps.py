@@ -215,3 +215,58 @@ def test_given_the_cli_says_completed_but_exits_non_zero_then_the_video_is_not_c
     after = stored_video(message["video_id"]) or {}
     assert (after["status"], after["refunded"]) == ("failed", True) and "note_id" not in after
     assert ledger.get_user_credits("user-1") == 3
+
+
+def test_given_every_step_once_or_again_then_one_write_per_step_change_and_none_is_lost(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+) -> None:
+    # Mutants of the step-change test: comparing with the first step instead of the last (a step
+    # reported again is written again), or `>=` for `==` ("generating_assessment" sorts before
+    # "generating_notes": the assessment step would never be shown).
+    from shared.aws import client
+
+    use_cli("every_step")  # fetching x2, notes x2, assessment, writing, completed
+    updates: list[str] = []
+    events = client("dynamodb").meta.events
+    hook = "provide-client-params.dynamodb.UpdateItem"
+    events.register(hook, lambda params, **_: updates.append(params["UpdateExpression"]), unique_id="steps")
+    try:
+        assert process(sqs_event(message), context) == {"batchItemFailures": []}
+    finally:
+        events.unregister(hook, unique_id="steps")
+    steps = [u for u in updates if u.startswith("SET progress = :p, status_message = :m")]
+    # Then the claim, one write for each of the 4 steps, and the completion: 6, as the README says
+    assert len(updates) == 6 and len(steps) == 4, updates
+
+
+def test_given_a_message_received_more_times_than_the_limit_when_it_fails_transiently_then_it_is_settled(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+    stored_video: Video,
+) -> None:
+    # Mutant: `receive_count < max_receive_count` made `!=`: a message past the limit (the limit was
+    # lowered while it waited) would be given back again and again instead of settled.
+    use_cli("transient")
+    over = get_settings().max_receive_count + 1
+    assert process(sqs_event(message, receive_count=over), context) == {"batchItemFailures": []}
+    after = stored_video(message["video_id"]) or {}
+    assert (after["status"], after["refunded"]) == ("failed", True)
+
+
+def test_given_a_video_stored_before_attempts_were_counted_when_claimed_then_it_counts_one(
+    message: dict[str, str], stored_video: Video
+) -> None:
+    # Mutant: `":zero": 0` made 1 in the claim: `if_not_exists(attempts, :zero) + :one` gives 2.
+    dynamo.update_item(
+        get_settings().videos_table,
+        {"video_id": message["video_id"]},
+        "REMOVE attempts",
+        return_values="NONE",
+    )
+    assert processing.claim(message["video_id"]) is not None
+    assert (stored_video(message["video_id"]) or {})["attempts"] == 1
