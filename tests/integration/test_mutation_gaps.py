@@ -440,3 +440,22 @@ def test_given_a_ledger_entry_or_a_balance_is_read_then_the_read_is_strongly_con
     finally:
         events.unregister(hook, unique_id="consistency-spy")
     assert asked and all(params["ConsistentRead"] is True for params in asked)
+
+
+def test_given_a_user_record_gone_but_its_free_tier_grant_kept_then_no_second_grant_and_a_clear_refusal() -> (
+    None
+):
+    # Given a user whose record an operator deleted while the ledger kept its free-tier grant
+    assert ledger.ensure_user("user-f", "f@example.com") is True
+    users = boto3.resource("dynamodb").Table("ytsb-users")
+    record = users.get_item(Key={"user_id": "user-f"}, ConsistentRead=True)["Item"]
+    users.delete_item(Key={"user_id": "user-f"})
+    # Then it is not created again with the free tier (mutant: that branch's `return False` made True)
+    assert ledger.ensure_user("user-f", "f@example.com") is False
+    # And its balance reads 0 (mutant: the default of `user.get("credits", 0)` made -1)
+    assert ledger.get_user_credits("user-f", "f@example.com") == 0
+    # And a spend is refused by DynamoDB's own answer (mutant: `code == ... and user is not None` made
+    # `or`: an AttributeError on the missing record instead)
+    with pytest.raises(dynamo.TransactionCancelled):
+        ledger.spend("user-f", 1, "spend_video_f", "video_f", verified_email="f@example.com")
+    users.put_item(Item=record)  # the operator restores it: balance and ledger agree again
