@@ -270,3 +270,15 @@ def test_given_a_video_stored_before_attempts_were_counted_when_claimed_then_it_
     )
     assert processing.claim(message["video_id"]) is not None
     assert (stored_video(message["video_id"]) or {})["attempts"] == 1
+
+
+def test_given_a_claim_then_the_lease_runs_the_whole_timeout_plus_a_minute_from_now(
+    message: dict[str, str], monkeypatch: pytest.MonkeyPatch, stored_video: Video
+) -> None:
+    # Mutant: `now + processing_timeout + 60` made `now | processing_timeout + 60`: for a clock whose
+    # low bits are already set the lease would end at once, and a second worker take over mid-run.
+    now = 1_800_000_000 | (get_settings().processing_timeout + 60)
+    monkeypatch.setattr(processing, "now_epoch", lambda: now)
+    assert processing.claim(message["video_id"]) is not None
+    lease = (stored_video(message["video_id"]) or {})["lease_until"]
+    assert lease == now + get_settings().processing_timeout + 60
