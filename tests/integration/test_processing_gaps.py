@@ -135,65 +135,65 @@ def test_given_the_engine_reports_an_error_then_the_user_sees_its_error_text(
     assert ledger.get_user_credits("user-1") == 3
 
 
-def test_given_the_cli_reports_its_note_by_a_relative_path_then_the_note_is_found_in_its_directory(
+Processed = Callable[..., tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]
+
+
+@pytest.fixture
+def processed(
     message: dict[str, str],
     sqs_event: Callable[..., dict[str, Any]],
     context: Any,
     use_cli: Callable[..., None],
     stored_video: Video,
+) -> Processed:
+    """process_video on the submitted video with the fake CLI's ``scenario``, as the ``receive_count``-th
+    delivery: (its answer, the SQS event, the video's row after)."""
+
+    def run(scenario: str, receive_count: int = 1) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        use_cli(scenario)
+        event = sqs_event(message, receive_count=receive_count)
+        answer = process(event, context)
+        return answer, event, stored_video(message["video_id"]) or {}
+
+    return run
+
+
+def test_given_the_cli_reports_its_note_by_a_relative_path_then_the_note_is_found_in_its_directory(
+    processed: Processed,
 ) -> None:
     # Mutants: `Path(workdir) / path` made `|`, `**` or `>>`: a relative output_path crashes the worker.
-    use_cli("relative")  # "Fake Lecture.md", relative to --base-dir, the worker's directory
-    assert process(sqs_event(message), context) == {"batchItemFailures": []}
-    assert (stored_video(message["video_id"]) or {})["status"] == "completed"
+    answer, _, after = processed("relative")  # "Fake Lecture.md", relative to --base-dir, the worker's
+    assert answer == {"batchItemFailures": []} and after["status"] == "completed"
     assert ledger.get_user_credits("user-1") == 2
 
 
-def test_given_the_cli_dies_of_a_hangup_then_it_is_retried_like_any_signal(
-    message: dict[str, str],
-    sqs_event: Callable[..., dict[str, Any]],
-    context: Any,
-    use_cli: Callable[..., None],
-    stored_video: Video,
-) -> None:
+def test_given_the_cli_dies_of_a_hangup_then_it_is_retried_like_any_signal(processed: Processed) -> None:
     # Mutant: `code < 0` made `code < -1`: SIGHUP (exit status -1) taken for a permanent failure.
-    use_cli("hangup")
-    first = sqs_event(message, receive_count=1)
-    assert process(first, context) == {
-        "batchItemFailures": [{"itemIdentifier": first["Records"][0]["messageId"]}]
-    }
-    assert (stored_video(message["video_id"]) or {})["status"] == "queued"
+    answer, event, after = processed("hangup")
+    assert answer == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert after["status"] == "queued"
     assert ledger.get_user_credits("user-1") == 2  # not refunded: it will be tried again
 
 
 def test_given_the_cli_exits_with_a_code_it_never_uses_then_the_video_fails_at_once_and_is_refunded(
-    message: dict[str, str],
-    sqs_event: Callable[..., dict[str, Any]],
-    context: Any,
-    use_cli: Callable[..., None],
-    stored_video: Video,
+    processed: Processed,
 ) -> None:
     # Mutant: `code == ExitCode.TRANSIENT` made `>=`: any code above 4 (127 here) retried five times.
-    use_cli("unknown_exit")
-    assert process(sqs_event(message, receive_count=1), context) == {"batchItemFailures": []}
-    after = stored_video(message["video_id"]) or {}
+    answer, _, after = processed("unknown_exit")
+    assert answer == {"batchItemFailures": []}
     assert (after["status"], after["refunded"]) == ("failed", True)
     assert ledger.get_user_credits("user-1") == 3
 
 
 def test_given_a_video_stored_before_retries_existed_when_it_fails_then_refunded_under_its_first_key(
-    message: dict[str, str],
-    sqs_event: Callable[..., dict[str, Any]],
-    context: Any,
-    use_cli: Callable[..., None],
+    message: dict[str, str], processed: Processed
 ) -> None:
-    # Mutant: `claimed.get("retries", 0)` defaulting to -1: the refund keyed `refund_<id>_r-1`, so the
-    # first attempt's refund key no longer guards it.
+    # Mutant: `claimed.get("retries", 0)` defaulting to -1 or 1: the refund keyed `refund_<id>_r-1`, so
+    # the first attempt's refund key no longer guards it.
     dynamo.update_item(
         get_settings().videos_table, {"video_id": message["video_id"]}, "REMOVE retries", return_values="NONE"
     )
-    use_cli("permanent")
-    assert process(sqs_event(message), context) == {"batchItemFailures": []}
+    assert processed("permanent")[0] == {"batchItemFailures": []}
     refund = ledger.entry(ledger.attempt_id("refund", message["video_id"], 0))
     assert refund is not None and refund["amount"] == 1
     assert ledger.get_user_credits("user-1") == 3
@@ -201,60 +201,44 @@ def test_given_a_video_stored_before_retries_existed_when_it_fails_then_refunded
 
 @pytest.mark.parametrize("scenario", ["exit_after_completed", "killed_after_completed"])
 def test_given_the_cli_says_completed_but_exits_non_zero_then_the_video_is_not_completed(
-    message: dict[str, str],
-    sqs_event: Callable[..., dict[str, Any]],
-    context: Any,
-    use_cli: Callable[..., None],
-    stored_video: Video,
-    scenario: str,
+    processed: Processed, scenario: str
 ) -> None:
     # Mutants: `result.exit_code != 0` made `> 0` (killed after its last event: exit -9) or `< 0`
     # (exit 1): a run that did not end well taken for a finished note.
-    use_cli(scenario)
-    process(sqs_event(message, receive_count=5), context)  # the last attempt: settled now
-    after = stored_video(message["video_id"]) or {}
+    _, _, after = processed(scenario, receive_count=5)  # the last attempt: settled now
     assert (after["status"], after["refunded"]) == ("failed", True) and "note_id" not in after
     assert ledger.get_user_credits("user-1") == 3
 
 
 def test_given_every_step_once_or_again_then_one_write_per_step_change_and_none_is_lost(
-    message: dict[str, str],
-    sqs_event: Callable[..., dict[str, Any]],
-    context: Any,
-    use_cli: Callable[..., None],
+    processed: Processed,
 ) -> None:
     # Mutants of the step-change test: comparing with the first step instead of the last (a step
     # reported again is written again), or `>=` for `==` ("generating_assessment" sorts before
     # "generating_notes": the assessment step would never be shown).
     from shared.aws import client
 
-    use_cli("every_step")  # fetching x2, notes x2, assessment, writing, completed
     updates: list[str] = []
     events = client("dynamodb").meta.events
     hook = "provide-client-params.dynamodb.UpdateItem"
     events.register(hook, lambda params, **_: updates.append(params["UpdateExpression"]), unique_id="steps")
     try:
-        assert process(sqs_event(message), context) == {"batchItemFailures": []}
+        answer, _, _ = processed("every_step")  # fetching x2, notes x2, assessment, writing, completed
     finally:
         events.unregister(hook, unique_id="steps")
+    assert answer == {"batchItemFailures": []}
     steps = [u for u in updates if u.startswith("SET progress = :p, status_message = :m")]
     # Then the claim, one write for each of the 4 steps, and the completion: 6, as the README says
     assert len(updates) == 6 and len(steps) == 4, updates
 
 
 def test_given_a_message_received_more_times_than_the_limit_when_it_fails_transiently_then_it_is_settled(
-    message: dict[str, str],
-    sqs_event: Callable[..., dict[str, Any]],
-    context: Any,
-    use_cli: Callable[..., None],
-    stored_video: Video,
+    processed: Processed,
 ) -> None:
     # Mutant: `receive_count < max_receive_count` made `!=`: a message past the limit (the limit was
     # lowered while it waited) would be given back again and again instead of settled.
-    use_cli("transient")
-    over = get_settings().max_receive_count + 1
-    assert process(sqs_event(message, receive_count=over), context) == {"batchItemFailures": []}
-    after = stored_video(message["video_id"]) or {}
+    answer, _, after = processed("transient", receive_count=get_settings().max_receive_count + 1)
+    assert answer == {"batchItemFailures": []}
     assert (after["status"], after["refunded"]) == ("failed", True)
 
 
