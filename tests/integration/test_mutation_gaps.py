@@ -459,3 +459,11 @@ def test_given_a_user_record_gone_but_its_free_tier_grant_kept_then_no_second_gr
     with pytest.raises(dynamo.TransactionCancelled):
         ledger.spend("user-f", 1, "spend_video_f", "video_f", verified_email="f@example.com")
     users.put_item(Item=record)  # the operator restores it: balance and ledger agree again
+
+
+def test_given_a_user_created_twice_at_once_without_an_e_mail_then_the_second_is_told_it_exists() -> None:
+    # Mutant: `except TransactionCancelled` around the plain create catching nothing: the loser of
+    # the race (two first requests of one new user) would fail instead of reading the balance.
+    assert ledger.ensure_user("user-g") is True
+    assert ledger.ensure_user("user-g") is False
+    assert ledger.get_user_credits("user-g") == 0
