@@ -123,6 +123,7 @@ class Mutant:
     code: str  # the original line, stripped
     mutant: str  # the mutated line, stripped
     outcome: str  # killed, survived, timeout or annotation
+    function: str = ""  # the function the line is in ("" at module level)
 
 
 @dataclass(frozen=True)
@@ -340,10 +341,23 @@ def changed_lines(diff: str) -> tuple[str, str]:
     return removed.strip(), added.strip()
 
 
-def mutants(session: Path) -> list[Mutant]:
+def enclosing_functions(source: str) -> dict[int, str]:
+    """Line -> the name of the innermost function it is in."""
+    names: dict[int, str] = {}
+    for node in sorted(
+        (n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)),
+        key=lambda n: n.lineno,
+    ):  # outer functions first, so an inner one overwrites its lines
+        names.update(dict.fromkeys(range(node.lineno, (node.end_lineno or node.lineno) + 1), node.name))
+    return names
+
+
+def mutants(session: Path, source: str = "") -> list[Mutant]:
+    """The session's mutants; ``source`` (the module as mutated) names each line's function."""
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
+    functions = enclosing_functions(source) if source else {}
     found = []
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
@@ -357,7 +371,8 @@ def mutants(session: Path) -> list[Mutant]:
                 outcome = "timeout"
             else:
                 outcome = "killed"
-            found.append(Mutant(spec.start_pos[0], spec.operator_name, code, mutant, outcome))
+            line = spec.start_pos[0]
+            found.append(Mutant(line, spec.operator_name, code, mutant, outcome, functions.get(line, "")))
     return sorted(found, key=lambda m: (m.line, m.operator))
 
 
@@ -368,20 +383,31 @@ def pending_count(session: Path) -> int:
         return sum(1 for _ in db.pending_work_items)
 
 
-def load_equivalents(path: Path = EQUIVALENT_FILE) -> dict[str, dict[tuple[str, str], str]]:
-    """module -> (code, mutant) -> reason."""
-    table: dict[str, dict[tuple[str, str], str]] = {}
+Listed = tuple[str, str, str]  # (code, mutant, function or "" for any)
+
+
+def load_equivalents(path: Path = EQUIVALENT_FILE) -> dict[str, dict[Listed, str]]:
+    """module -> (code, mutant, function) -> reason. ``function`` is needed where the same line of
+    code occurs in several functions ("return False"): the entry then holds in that one only."""
+    table: dict[str, dict[Listed, str]] = {}
     for entry in tomllib.loads(path.read_text(encoding="utf-8")).get("equivalent", []):
-        table.setdefault(entry["module"], {})[(entry["code"].strip(), entry["mutant"].strip())] = entry[
-            "reason"
-        ]
+        key = (entry["code"].strip(), entry["mutant"].strip(), entry.get("function", ""))
+        table.setdefault(entry["module"], {})[key] = entry["reason"]
     return table
 
 
-def score(module: str, found: list[Mutant], equivalents: dict[tuple[str, str], str]) -> Score:
+def listed(mutant: Mutant, equivalents: dict[Listed, str]) -> Listed | None:
+    """The entry that lists ``mutant`` as equivalent, if any."""
+    for function in (mutant.function, ""):
+        if (mutant.code, mutant.mutant, function) in equivalents:
+            return (mutant.code, mutant.mutant, function)
+    return None
+
+
+def score(module: str, found: list[Mutant], equivalents: dict[Listed, str]) -> Score:
     """A listed mutant counts as equivalent only if it survived (one that is killed was not equivalent)."""
     survived = [m for m in found if m.outcome == "survived"]
-    survivors = [m for m in survived if (m.code, m.mutant) not in equivalents]
+    survivors = [m for m in survived if listed(m, equivalents) is None]
     equivalent = sum(m.outcome == "annotation" for m in found) + len(survived) - len(survivors)
     killed = sum(m.outcome in ("killed", "timeout") for m in found)
     return Score(module, killed, equivalent, tuple(survivors), len(found))
@@ -396,7 +422,9 @@ def report(modules: list[str], workdir: Path) -> int:
             print(f"{module:14} not run")
             failed = True
             continue
-        found, pending = mutants(session), pending_count(session)
+        original = workdir / f"{module}.py.orig"
+        source = original.read_text(encoding="utf-8") if original.exists() else ""
+        found, pending = mutants(session, source), pending_count(session)
         result = score(module, found, equivalents.get(module, {}))
         outcomes = Counter(m.outcome for m in found)
         print(
@@ -407,8 +435,8 @@ def report(modules: list[str], workdir: Path) -> int:
         )
         for m in result.survivors:
             print(f"    survived  line {m.line:4} {m.operator}\n        - {m.code}\n        + {m.mutant}")
-        pairs = {(m.code, m.mutant) for m in found if m.outcome == "survived"}
-        for code, mutant in sorted(set(equivalents.get(module, {})) - pairs):
+        used = {listed(m, equivalents.get(module, {})) for m in found if m.outcome == "survived"}
+        for code, mutant, _ in sorted(set(equivalents.get(module, {})) - used):
             print(f"    stale equivalent (no such survivor now): {code!r} -> {mutant!r}")
         failed = failed or pending > 0 or result.ratio < TARGET
     verdict = "NOT MET" if failed else "met"

@@ -13,6 +13,7 @@ from process_video.handler import lambda_handler as process
 from shared import config, ledger, processing
 from shared.config import get_settings
 from shared.dal import dynamo
+from shared.retries import LeaseHeld
 from shared.videos import refund_video
 
 Video = Callable[[str], dict[str, Any] | None]
@@ -266,3 +267,29 @@ def test_given_a_claim_then_the_lease_runs_the_whole_timeout_plus_a_minute_from_
     assert processing.claim(message["video_id"]) is not None
     lease = (stored_video(message["video_id"]) or {})["lease_until"]
     assert lease == now + get_settings().processing_timeout + 60
+
+
+def test_given_a_video_whose_lease_is_held_then_the_claim_says_how_long_it_still_runs(
+    message: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Mutant: `lease_until - now` made `^ now`: the redelivery would wait a meaningless time.
+    first = 1_800_000_000
+    monkeypatch.setattr(processing, "now_epoch", lambda: first)
+    assert processing.claim(message["video_id"]) is not None
+    monkeypatch.setattr(processing, "now_epoch", lambda: first + 10)
+    with pytest.raises(LeaseHeld) as held:
+        processing.claim(message["video_id"])
+    assert held.value.seconds_left == get_settings().processing_timeout + 60 - 10
+
+
+def test_given_the_video_was_deleted_before_its_message_came_then_nothing_is_done(
+    message: dict[str, str], processed: Processed
+) -> None:
+    # Mutant: `status == "processing"` made `>=`: a deleted video (no status) compared with a string,
+    # a TypeError for every message of a video its owner deleted.
+    boto3.resource("dynamodb").Table(get_settings().videos_table).delete_item(
+        Key={"video_id": message["video_id"]}
+    )
+    assert processing.claim(message["video_id"]) is None
+    answer, _, after = processed("success")
+    assert answer == {"batchItemFailures": []} and after == {}

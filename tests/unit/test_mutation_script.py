@@ -13,6 +13,7 @@ from scripts.mutation import (
     annotation_spans,
     changed_lines,
     covering_tests,
+    enclosing_functions,
     in_annotation,
     load_equivalents,
     mutated_line,
@@ -64,7 +65,7 @@ def test_given_listed_equivalents_then_only_survivors_are_counted_out() -> None:
         Mutant(5, "op", "i", "j", "annotation"),
         Mutant(6, "op", "k", "l", "timeout"),
     ]
-    result = score("m", found, {("c", "d"): "why", ("e", "f"): "why"})
+    result = score("m", found, {("c", "d", ""): "why", ("e", "f", ""): "why"})
     assert (result.killed, result.equivalent, result.total) == (3, 2, 6)
     assert [m.line for m in result.survivors] == [4]
     assert result.ratio == pytest.approx(3 / 4)
@@ -75,13 +76,14 @@ def test_given_the_equivalents_list_then_each_has_a_reason_and_names_a_line_of_i
     equivalents = load_equivalents()
     assert set(equivalents) <= set(MODULES)
     for module, entries in equivalents.items():
-        lines = {
-            line.strip() for line in (ROOT / "lambda" / "shared" / f"{module}.py").read_text().splitlines()
-        }
-        for (code, mutant), reason in entries.items():
-            assert code in lines, (
-                f"{module}: no line {code!r} any more: update tests/mutation/equivalent.toml"
-            )
+        source = (ROOT / "lambda" / "shared" / f"{module}.py").read_text()
+        functions = enclosing_functions(source)
+        places = [(line.strip(), functions.get(n, "")) for n, line in enumerate(source.splitlines(), start=1)]
+        for (code, mutant, function), reason in entries.items():
+            where = [f for c, f in places if c == code]
+            assert where, f"{module}: no line {code!r} any more: update tests/mutation/equivalent.toml"
+            # A line found in several functions needs `function`, and must be in that one
+            assert (len(where) == 1 and not function) or function in where, (module, code, where)
             assert mutant != code and reason.strip()
 
 
@@ -142,3 +144,17 @@ def test_given_a_mutant_then_the_first_changed_line_is_found() -> None:
     mutated = MODULE.replace("amount > 0", "amount >= 0")
     assert mutated_line(MODULE, mutated) == 6
     assert mutated_line(MODULE, MODULE.replace("LIMIT = 20", "LIMIT = 21")) == 1
+
+
+def test_given_a_line_found_in_two_functions_then_an_entry_naming_one_lists_only_its_mutant() -> None:
+    source = (
+        "def a():\n    return False\n\n\ndef b():\n    def inner():\n        return False\n    return inner\n"
+    )
+    functions = enclosing_functions(source)
+    assert (functions[2], functions[7], functions[8]) == ("a", "inner", "b")
+    found = [
+        Mutant(2, "op", "return False", "return True", "survived", "a"),
+        Mutant(7, "op", "return False", "return True", "survived", "inner"),
+    ]
+    result = score("m", found, {("return False", "return True", "inner"): "why"})
+    assert [m.function for m in result.survivors] == ["a"] and result.equivalent == 1
