@@ -437,3 +437,36 @@ def test_given_known_keys_then_retry_and_delete_make_few_aws_calls(
         "s3.DeleteObject": 2,
         "dynamodb.TransactWriteItems": 1,
     }
+
+
+def test_given_a_failed_video_stored_before_retries_existed_when_retried_then_its_first_retry_key(
+    message, call, finish, stored_video
+):
+    # Mutants: `video.get("retries", 0)` defaulting to 1 or -1: a video stored before retries were
+    # counted could not be retried (its condition expects a count it does not have), or paid twice.
+    video_id = message["video_id"]
+    finish(video_id, "permanent")
+    dynamo.update_item(
+        get_settings().videos_table, {"video_id": video_id}, "REMOVE retries", return_values="NONE"
+    )
+    assert call("retry", video_id)[0] == 200
+    assert (f"spend_{video_id}_r1", -1) in entries(video_id) and stored_video(video_id)["retries"] == 1
+    assert ledger.get_user_credits("user-1") == 2
+
+
+def test_given_a_video_deleted_by_a_concurrent_request_when_deleted_again_then_404(
+    message, call, finish, monkeypatch
+):
+    # Mutant: `current is None or ...` made `and`: the flag's condition fails on a row that is gone,
+    # and `None.get` turns the 404 into a 500.
+    video_id = message["video_id"]
+    finish(video_id, "success")
+    read = video_actions.get_owned
+
+    def read_then_lose_the_race(user_id: str, video_id: str) -> dict[str, Any]:
+        video = read(user_id, video_id)
+        boto3.resource("dynamodb").Table(get_settings().videos_table).delete_item(Key={"video_id": video_id})
+        return video
+
+    monkeypatch.setattr(video_actions, "get_owned", read_then_lose_the_race)
+    assert call("delete", video_id) == (404, {"error": "Video not found", "details": {}})
