@@ -60,9 +60,11 @@ def test_given_25_videos_when_paging_by_10_then_newest_first_without_gaps(invoke
     assert calls == [1, 1, 1]  # one query per page
 
 
-def test_given_no_limit_then_default_20(invoke, api_event):
+@pytest.mark.parametrize("query", [{}, {"limit": ""}], ids=["absent", "empty"])
+def test_given_no_limit_then_default_20(invoke, api_event, query):
+    # (mutant: `raw == ""` made `raw < ""`: `?limit=` refused as invalid)
     seed(USER, 22)
-    status, body = page(invoke, api_event)
+    status, body = page(invoke, api_event, **query)
     assert status == 200 and body["count"] == 20 and "last_key" in body
 
 

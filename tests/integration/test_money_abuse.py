@@ -375,12 +375,16 @@ def test_given_parallel_payment_intents_when_created_then_only_the_limit_succeed
 
 
 def test_given_videos_open_at_the_cap_when_submitting_then_429_and_nothing_spent(
-    api_event, invoke, context, limits, stored_video
+    api_event, invoke, context, limits, stored_video, aws_calls
 ):
     # Given: user-1 (3 credits) has 2 videos queued, the cap
     ids = [invoke(submit, api_event("POST", "/videos", body={"url": URL}))[1]["video_id"] for _ in range(2)]
     # When: a third is submitted
+    aws_calls.clear()
     response = submit(api_event("POST", "/videos", body={"url": URL}), context)
+    # Then: one refused spend and one recount, no correction of a counter that was right and no second
+    # spend (mutant: `actual < cap` made `<=`)
+    assert aws_calls["dynamodb.TransactWriteItems"] == 1 and aws_calls["dynamodb.UpdateItem"] == 0
     # Then: 429 with Retry-After, and the credit is not spent
     assert (response["statusCode"], response["headers"]["Retry-After"]) == (429, "60")
     assert json.loads(response["body"]) == {

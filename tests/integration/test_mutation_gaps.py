@@ -467,3 +467,29 @@ def test_given_a_user_created_twice_at_once_without_an_e_mail_then_the_second_is
     assert ledger.ensure_user("user-g") is True
     assert ledger.ensure_user("user-g") is False
     assert ledger.get_user_credits("user-g") == 0
+
+
+@pytest.mark.parametrize("attempts", [3, 2])
+def test_given_a_refund_that_keeps_failing_when_compensating_then_tried_with_growing_pauses_then_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, attempts: int
+) -> None:
+    # Mutants of compensate's loop: the last-attempt test (`attempt + 1 == attempts` made `+ 0`, `&`,
+    # `|`, `%`: the failure never logged) and the pause (`0.1 * (attempt + 1)` made `+ 2`, `// 1`, `% 1`,
+    # `>> 1`, `0.1 + ...`, `0.1 ** ...`).
+    from botocore.exceptions import EndpointConnectionError
+    from shared import videos
+
+    calls: list[str] = []
+    pauses: list[float] = []
+
+    def unreachable(*args: Any, **kwargs: Any) -> bool:
+        calls.append(args[1])
+        raise EndpointConnectionError(endpoint_url="https://dynamodb.example")
+
+    monkeypatch.setattr(videos, "refund_video", unreachable)
+    monkeypatch.setattr(videos.time, "sleep", pauses.append)
+    videos.compensate("user-1", "video_c", retries=0, attempts=attempts)
+    assert calls == ["video_c"] * attempts
+    assert pauses == pytest.approx([0.1 * n for n in range(1, attempts)])
+    failed = [r for r in caplog.records if r.getMessage().startswith("compensation failed")]
+    assert [r.levelname for r in failed] == ["ERROR"]
