@@ -187,3 +187,18 @@ def test_given_a_known_user_when_submitting_with_a_transcript_then_one_upload_mo
     aws_calls.clear()
     assert post({"format": "srt", "content": SRT})[0] == 201
     assert dict(aws_calls) == {"s3.PutObject": 1, "dynamodb.TransactWriteItems": 1, "sqs.SendMessage": 1}
+
+
+def test_given_no_credits_and_s3_failing_the_cleanup_then_still_402_and_the_failure_logged(
+    post, faults, caplog
+):
+    # Mutant: `except (BotoCoreError, ClientError)` in _discard_upload catching neither: a leftover
+    # file (storage, not money) would turn the student's clear 402 into a 500.
+    for _ in range(3):
+        assert post(None)[0] == 201
+    cleanup = faults.add(fault(("s3", "DeleteObject", lambda params: True)))
+    status, body = post({"format": "vtt", "content": "WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"})
+    assert cleanup.fired == 1 and (status, body["details"]) == (402, {"required": 1, "available": 0})
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        "could not delete an unused transcript upload"
+    ]
