@@ -15,8 +15,9 @@ from shared.dal import dynamo
 USER = "user-1"
 
 
-def seed(user_id: str, count: int, status_of=lambda index: "queued") -> list[str]:
-    """``count`` paid-for videos with increasing created_at (failed ones refunded); ids newest first."""
+def seed(user_id: str, count: int, status_of=lambda index: "queued", padding: int = 0) -> list[str]:
+    """``count`` paid-for videos with increasing created_at (failed ones refunded); ids newest first.
+    ``padding`` characters more in each row make DynamoDB's 1 MB pages hold fewer of them."""
     ledger.add_credits(user_id, count, f"seed_{secrets.token_hex(4)}", "purchase", "test credits")
     ids = []
     for index in range(count):
@@ -28,6 +29,7 @@ def seed(user_id: str, count: int, status_of=lambda index: "queued") -> list[str
             "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
             "status": status_of(index),
             "progress": 0,
+            **({"padding": "x" * padding} if padding else {}),
             "created_at": f"2024-10-29T12:00:{index:02d}.000Z",
             "updated_at": "2024-10-29T12:00:00.000Z",
         }
@@ -98,6 +100,24 @@ def test_given_exactly_a_full_last_page_of_matches_when_filtering_then_no_last_k
     status, second = page(invoke, api_event, limit="2", status="completed", last_key=first["last_key"])
     assert status == 200 and [v["video_id"] for v in second["videos"]] == completed[2:]
     assert "last_key" not in second
+
+
+def test_given_more_matches_than_the_limit_on_the_first_1_mb_page_when_filtering_then_one_query(
+    invoke, api_event, aws_calls
+):
+    # Mutant: `len(found) < limit` made `is not limit`: holding more matches than asked for, it would
+    # read on, page after 1 MB page, to the end of the user's videos.
+    seed(USER, 14, status_of=lambda index: "completed", padding=100_000)  # about 1.4 MB: two pages
+    aws_calls.clear()
+    status, body = page(invoke, api_event, limit="2", status="completed")
+    assert (status, body["count"], aws_calls["dynamodb.Query"]) == (200, 2, 1)
+    assert "last_key" in body
+
+
+def test_given_the_largest_limit_then_accepted(invoke, api_event):
+    # Mutant: `1 <= int(raw) <= 100` made `< 100`: the documented maximum refused.
+    seed(USER, 2)
+    assert page(invoke, api_event, limit="100")[0] == 200
 
 
 @pytest.mark.parametrize(("query", "limit"), [({"limit": "7"}, 7), ({}, 20)])

@@ -493,3 +493,18 @@ def test_given_a_refund_that_keeps_failing_when_compensating_then_tried_with_gro
     assert pauses == pytest.approx([0.1 * n for n in range(1, attempts)])
     failed = [r for r in caplog.records if r.getMessage().startswith("compensation failed")]
     assert [r.levelname for r in failed] == ["ERROR"]
+
+
+def test_given_a_submitted_video_then_no_attempt_is_counted_until_a_worker_claims_it(
+    api_event: Callable[..., dict[str, Any]], invoke: Callable[..., tuple[int, Any]]
+) -> None:
+    # Mutant: the new video's `"attempts": 0` made -1: every count of attempts one short.
+    from shared import processing
+    from shared.config import get_settings
+
+    status, body = invoke(submit, api_event("POST", "/videos", body={"url": "https://youtu.be/dQw4w9WgXcQ"}))
+    assert status == 201
+    key = {"video_id": body["video_id"]}
+    assert dynamo.get_item(get_settings().videos_table, key, consistent=True)["attempts"] == 0
+    assert processing.claim(body["video_id"]) is not None
+    assert dynamo.get_item(get_settings().videos_table, key, consistent=True)["attempts"] == 1
