@@ -508,3 +508,14 @@ def test_given_a_submitted_video_then_no_attempt_is_counted_until_a_worker_claim
     assert dynamo.get_item(get_settings().videos_table, key, consistent=True)["attempts"] == 0
     assert processing.claim(body["video_id"]) is not None
     assert dynamo.get_item(get_settings().videos_table, key, consistent=True)["attempts"] == 1
+
+
+@pytest.mark.parametrize("status", ["completed", "queued", "processing"])
+def test_given_a_video_that_did_not_fail_then_its_view_has_no_error_code(status: str) -> None:
+    # Mutant: `status == "failed"` made `<`: "completed" sorts before "failed", and a finished video
+    # would show the page a failure code.
+    from shared import videos
+
+    view = videos.public_view({"video_id": "video_1", "status": status, "progress": 100})
+    assert "error_code" not in view
+    assert videos.public_view({"video_id": "video_1", "status": "failed"})["error_code"] == "failed"
