@@ -114,10 +114,12 @@ def test_given_more_matches_than_the_limit_on_the_first_1_mb_page_when_filtering
     assert "last_key" in body
 
 
-def test_given_the_largest_limit_then_accepted(invoke, api_event):
-    # Mutant: `1 <= int(raw) <= 100` made `< 100`: the documented maximum refused.
+@pytest.mark.parametrize("limit", ["1", "100"])
+def test_given_the_smallest_or_largest_limit_then_accepted(invoke, api_event, limit):
+    # Mutants: `1 <= int(raw) <= 100` made `< 100`, `2 <=` or `1 <`: a documented bound refused.
     seed(USER, 2)
-    assert page(invoke, api_event, limit="100")[0] == 200
+    status, body = page(invoke, api_event, limit=limit)
+    assert (status, body["count"]) == (200, min(2, int(limit)))
 
 
 @pytest.mark.parametrize(("query", "limit"), [({"limit": "7"}, 7), ({}, 20)])

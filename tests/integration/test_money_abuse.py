@@ -403,6 +403,36 @@ def test_given_videos_open_at_the_cap_when_submitting_then_429_and_nothing_spent
     assert ledger.get_user_credits("user-1") == 0
 
 
+def test_given_more_videos_open_than_the_cap_when_submitting_then_429_without_a_correction(
+    api_event, invoke, context, limits, aws_calls
+):
+    # Given: 2 videos queued through the API (the cap) and a third open one it did not count (written
+    # before the cap existed, or the cap lowered since)
+    from shared.config import get_settings
+    from shared.dal import dynamo
+
+    ledger.add_credits("user-1", 4, "seed_cap", "purchase", "test credits")  # a user without the free tier
+    for _ in range(2):
+        assert invoke(submit, api_event("POST", "/videos", body={"url": URL}))[0] == 201
+    video_id = "video_1700000000_bbbbbbbbbbbb"
+    video = {"video_id": video_id, "user_id": "user-1", "youtube_video_id": "dQw4w9WgXcQ", "url": URL,
+             "status": "queued", "progress": 0, "retries": 0, "attempts": 0,
+             "created_at": "2024-10-29T12:00:00.000Z", "updated_at": "2024-10-29T12:00:00.000Z"}  # fmt: skip
+    ledger.spend(
+        "user-1",
+        1,
+        f"spend_{video_id}",
+        video_id,
+        [("Put", dynamo.put_op(get_settings().videos_table, video))],
+    )
+    # When: a fourth is submitted
+    aws_calls.clear()
+    assert submit(api_event("POST", "/videos", body={"url": URL}), context)["statusCode"] == 429
+    # Then: the recount (3, over the cap) changes nothing: no correction write, no second spend
+    # (mutants: `actual < cap` made `!=` or `is not`)
+    assert aws_calls["dynamodb.TransactWriteItems"] == 1 and aws_calls["dynamodb.UpdateItem"] == 0
+
+
 def test_given_parallel_submits_when_the_cap_is_2_then_only_2_are_queued(api_event, invoke, sign, limits):
     # Given: user-1 with 13 credits
     purchase(api_event, invoke, sign)

@@ -523,3 +523,24 @@ def test_given_a_video_that_did_not_fail_then_its_view_has_no_error_code(status:
     view = videos.public_view({"video_id": "video_1", "status": status, "progress": 100})
     assert "error_code" not in view
     assert videos.public_view({"video_id": "video_1", "status": "failed"})["error_code"] == "failed"
+
+
+def test_given_a_video_that_failed_before_error_codes_existed_when_read_then_its_code_is_failed(
+    message: dict[str, str],
+    sqs_event: Callable[..., dict[str, Any]],
+    context: Any,
+    use_cli: Callable[..., None],
+    api_event: Callable[..., dict[str, Any]],
+    invoke: Callable[..., tuple[int, Any]],
+) -> None:
+    # Mutant: `status == "failed"` made `is "failed"`: a status read from DynamoDB is never the
+    # literal's object, and the page would get no error code for such a video.
+    from process_video.handler import lambda_handler as process
+    from shared.config import get_settings
+
+    use_cli("permanent")
+    assert process(sqs_event(message, receive_count=5), context) == {"batchItemFailures": []}
+    key = {"video_id": message["video_id"]}
+    dynamo.update_item(get_settings().videos_table, key, "REMOVE error_code", return_values="NONE")
+    status, body = invoke(get_video, api_event("GET", "/videos/{video_id}", path_params=key))
+    assert (status, body["status"], body["error_code"]) == (200, "failed", "failed")
