@@ -544,3 +544,24 @@ def test_given_a_video_that_failed_before_error_codes_existed_when_read_then_its
     dynamo.update_item(get_settings().videos_table, key, "REMOVE error_code", return_values="NONE")
     status, body = invoke(get_video, api_event("GET", "/videos/{video_id}", path_params=key))
     assert (status, body["status"], body["error_code"]) == (200, "failed", "failed")
+
+
+def test_given_the_cap_refused_twice_though_the_recount_is_under_it_then_429_and_never_a_free_video(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Mutant: `attempt == 0 and actual < cap` made `attempt >= 0`: after a second refusal the loop
+    # would end without raising, and the caller queue a video that was never paid for.
+    from shared import videos
+
+    spends: list[str] = []
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        spends.append(args[2])
+        raise ledger.QueueFull(2)  # a parallel submit took the place the recount freed, twice
+
+    monkeypatch.setattr(videos.ledger, "spend", refused)
+    monkeypatch.setattr(videos, "count_open", lambda user_id: 1)
+    monkeypatch.setattr(videos.ledger, "set_open_videos", lambda *args: None)
+    with pytest.raises(errors.TooManyRequests):
+        videos.spend_on_video("user-1", "spend_video_q", "video_q", [])
+    assert spends == ["spend_video_q", "spend_video_q"]
