@@ -6,6 +6,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,6 +131,15 @@ def cli_env(tmp_path: Path, closed_port: int) -> dict[str, str]:
         PYTHONPATH=str(REPO_ROOT),
     )
     return env
+
+
+def run_cli(
+    command: list[str], env: dict[str, str], *args: str, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """The CLI as a subprocess (``command`` from the cli_command fixture), its output captured."""
+    return subprocess.run(
+        [*command, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.fixture

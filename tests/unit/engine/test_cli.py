@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.anthropic_server import FakeAnthropicServer
+from tests.unit.engine.conftest import run_cli
 from yt_study_buddy import progress
 from yt_study_buddy.progress import ProgressEvent, Step
 
 VIDEO = "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42s"
-
-
-def run_cli(
-    command: list[str], env: dict[str, str], *args: str, cwd: Path
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*command, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 def events_of(stdout: str) -> list[ProgressEvent]:

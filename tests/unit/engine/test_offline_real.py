@@ -5,12 +5,11 @@ for a language it cannot read. The full measurement is bench/notes_quality.py.""
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.unit.engine.conftest import THAI_LINES, transcript_of
+from tests.unit.engine.conftest import THAI_LINES, run_cli, transcript_of
 from yt_study_buddy import extractive, offline
 from yt_study_buddy.cards import HEADER, cards
 from yt_study_buddy.errors import ProviderError
@@ -131,24 +130,10 @@ def test_given_a_language_written_without_spaces_it_cannot_split_then_a_permanen
 def test_given_such_a_transcript_on_the_cli_then_exit_3_with_the_message_and_no_note(
     cli_command: list[str], cli_env: dict[str, str], thai_vtt: Path, tmp_path: Path
 ) -> None:
-    result = subprocess.run(
-        [
-            *cli_command,
-            VIDEO,
-            "--transcript",
-            str(thai_vtt),
-            "--provider",
-            "offline",
-            "--format",
-            "json-progress",
-        ],
-        env=cli_env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli(
+        cli_command, cli_env, VIDEO, "--transcript", str(thai_vtt), "--provider", "offline",
+        "--format", "json-progress", cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 3, result.stderr
     assert "cannot be made for this video's language" in result.stdout.splitlines()[-1]
     assert not list((tmp_path / "notes").glob("*.md"))
@@ -157,15 +142,10 @@ def test_given_such_a_transcript_on_the_cli_then_exit_3_with_the_message_and_no_
 def test_given_cards_then_an_anki_tsv_of_definitions_and_questions_is_written_beside_the_note(
     cli_command: list[str], cli_env: dict[str, str], lecture_vtt: Path, tmp_path: Path
 ) -> None:
-    result = subprocess.run(
-        [*cli_command, VIDEO, "--transcript", str(lecture_vtt), "--provider", "offline", "--cards"],
-        env=cli_env,
+    result = run_cli(
+        cli_command, cli_env, VIDEO, "--transcript", str(lecture_vtt), "--provider", "offline", "--cards",
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     (note,) = (tmp_path / "notes").glob("*.md")
     tsv = note.with_suffix(".cards.tsv").read_text(encoding="utf-8")
