@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 import types
+from collections import Counter
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -394,16 +395,14 @@ def test_given_an_e_mail_whose_free_tier_was_given_when_a_new_account_is_made_th
 
 
 def test_given_a_user_without_the_free_tier_when_ensured_with_a_verified_e_mail_then_one_write_only(
-    monkeypatch: pytest.MonkeyPatch,
+    aws_calls: Counter[str],
 ) -> None:
     # Mutant: `exc.reasons[0][0] == "ConditionalCheckFailed"` reading `[0][1]`: an existing user is not
     # recognised and a second, doomed write follows (and the grant is never the reason).
     assert ledger.ensure_user("user-c") is True  # no verified e-mail: no free tier
-    writes: list[object] = []
-    real = dynamo.transact_write
-    monkeypatch.setattr(dynamo, "transact_write", lambda ops: writes.append(ops) or real(ops))
+    aws_calls.clear()
     assert ledger.ensure_user("user-c", "late@example.com") is False
-    assert len(writes) == 1 and ledger.get_user_credits("user-c") == 0
+    assert aws_calls["dynamodb.TransactWriteItems"] == 1 and ledger.get_user_credits("user-c") == 0
 
 
 def test_given_a_transaction_conflict_on_the_first_spend_then_it_is_raised_not_taken_for_a_new_user(
@@ -424,22 +423,17 @@ def test_given_a_transaction_conflict_on_the_first_spend_then_it_is_raised_not_t
     assert len(writes) == 1  # the caller decides what a conflict means; no second try here
 
 
-def test_given_a_ledger_entry_or_a_balance_is_read_then_the_read_is_strongly_consistent() -> None:
+def test_given_a_ledger_entry_or_a_balance_is_read_then_the_read_is_strongly_consistent(
+    aws_requests: list[tuple[str, dict[str, Any]]],
+) -> None:
     # Mutant: `consistent=True` made False in ledger.entry: moto always reads consistently, DynamoDB
     # does not, so the request itself is checked: a purchase written a moment ago must be seen
     # (the refund of a payment that just succeeded), as must the balance just changed.
-    from shared.aws import client
-
-    asked: list[dict[str, Any]] = []
-    events = client("dynamodb").meta.events
-    hook = "provide-client-params.dynamodb.GetItem"
-    events.register(hook, lambda params, **_: asked.append(params), unique_id="consistency-spy")
-    try:
-        ledger.entry("pi_missing")
-        ledger.get_user_credits("user-e")
-    finally:
-        events.unregister(hook, unique_id="consistency-spy")
-    assert asked and all(params["ConsistentRead"] is True for params in asked)
+    aws_requests.clear()
+    ledger.entry("pi_missing")
+    ledger.get_user_credits("user-e")
+    reads = [params for name, params in aws_requests if name == "dynamodb.GetItem"]
+    assert reads and all(params["ConsistentRead"] is True for params in reads)
 
 
 def test_given_a_user_record_gone_but_its_free_tier_grant_kept_then_no_second_grant_and_a_clear_refusal() -> (

@@ -212,22 +212,15 @@ def test_given_the_cli_says_completed_but_exits_non_zero_then_the_video_is_not_c
 
 
 def test_given_every_step_once_or_again_then_one_write_per_step_change_and_none_is_lost(
-    processed: Processed,
+    processed: Processed, aws_requests: list[tuple[str, dict[str, Any]]]
 ) -> None:
     # Mutants of the step-change test: comparing with the first step instead of the last (a step
     # reported again is written again), or `>=` for `==` ("generating_assessment" sorts before
     # "generating_notes": the assessment step would never be shown).
-    from shared.aws import client
-
-    updates: list[str] = []
-    events = client("dynamodb").meta.events
-    hook = "provide-client-params.dynamodb.UpdateItem"
-    events.register(hook, lambda params, **_: updates.append(params["UpdateExpression"]), unique_id="steps")
-    try:
-        answer, _, _ = processed("every_step")  # fetching x2, notes x2, assessment, writing, completed
-    finally:
-        events.unregister(hook, unique_id="steps")
+    aws_requests.clear()
+    answer, _, _ = processed("every_step")  # fetching x2, notes x2, assessment, writing, completed
     assert answer == {"batchItemFailures": []}
+    updates = [params["UpdateExpression"] for name, params in aws_requests if name == "dynamodb.UpdateItem"]
     steps = [u for u in updates if u.startswith("SET progress = :p, status_message = :m")]
     # Then the claim, one write for each of the 4 steps, and the completion: 6, as the README says
     assert len(updates) == 6 and len(steps) == 4, updates
